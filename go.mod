@@ -1,0 +1,3 @@
+module github.com/voicecmd/voicecmd
+
+go 1.26.8
