@@ -1,0 +1,329 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+func init() {
+	RegisterBackend("cpu", func(w *Weights) (Backend, error) { return NewCPU(w) })
+}
+
+// CPU is the pure-Go float32 backend, the reference for every other backend.
+// It implements Backend and Filler. Not safe for concurrent use; several CPU
+// backends may share one *Weights.
+type CPU struct {
+	w    *Weights
+	rows []*runState // one per batch row, grown on demand, reused across calls
+	enc  cpuEnc
+}
+
+type cpuEnc struct {
+	c *CPU
+	n int
+}
+
+func (e *cpuEnc) BatchSize() int { return e.n }
+
+// runState is the preallocated scratch of one batch row: the encoder output and
+// candidate projections (kept between Decode calls) and the working buffers.
+type runState struct {
+	nt, nc int
+	h      []float32   // [T][D] encoder output (after LNenc)
+	crossK [][]float32 // [Ld][T*D] cross-attention keys over h
+	crossV [][]float32 // [Ld][T*D]
+	cand   []float32   // [C][D] k_c
+	kin    []float32   // [C][D] Win·k_c, the decoder input of a committed position
+	kout   []float32   // [C][D] WkOut·k_c / sqrt(D)
+	// working buffers, sized for max(T, P) rows
+	x, xn, q, k, v, y []float32 // [rows][D]
+	ff                []float32 // [rows][Fh]
+	att               []float32 // [H][rows][max(T,P)]
+	pooled            []float32 // [D]
+	committed         []int32   // [P] (Fill)
+	logits            []float32 // [P*C] (Fill)
+}
+
+func newRunState(cfg Config) *runState {
+	D, T, C, P := cfg.Dim, cfg.MaxTokens, cfg.MaxCands, cfg.Positions()
+	R := max(T, P)
+	rs := &runState{
+		h: make([]float32, T*D), cand: make([]float32, C*D),
+		kin: make([]float32, C*D), kout: make([]float32, C*D),
+		x: make([]float32, R*D), xn: make([]float32, R*D), q: make([]float32, R*D),
+		k: make([]float32, R*D), v: make([]float32, R*D), y: make([]float32, R*D),
+		ff: make([]float32, R*cfg.FFN), att: make([]float32, cfg.Heads*R*R),
+		pooled: make([]float32, D), committed: make([]int32, P), logits: make([]float32, P*C),
+	}
+	for range cfg.DecLayers {
+		rs.crossK = append(rs.crossK, make([]float32, T*D))
+		rs.crossV = append(rs.crossV, make([]float32, T*D))
+	}
+	return rs
+}
+
+// NewCPU returns a CPU backend over w (which it reads, never writes).
+func NewCPU(w *Weights) (*CPU, error) {
+	if err := w.Config.Validate(); err != nil {
+		return nil, err
+	}
+	if int64(len(w.Data)) != paramCount(w.Config) {
+		return nil, fmt.Errorf("model: weights hold %d parameters, config needs %d", len(w.Data), paramCount(w.Config))
+	}
+	c := &CPU{w: w}
+	c.enc.c = c
+	return c, nil
+}
+
+func (c *CPU) Name() string { return "cpu" }
+func (c *CPU) Close() error { return nil }
+
+func (c *CPU) grow(n int) {
+	for len(c.rows) < n {
+		c.rows = append(c.rows, newRunState(c.w.Config))
+	}
+}
+
+// parallel runs f(i) for i < n, rows spread over up to GOMAXPROCS goroutines;
+// a single row runs on the caller's goroutine.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		wg.Add(1)
+		go func(wk int) {
+			defer wg.Done()
+			for i := wk; i < n; i += workers {
+				f(i)
+			}
+		}(wk)
+	}
+	wg.Wait()
+}
+
+// Encode runs the encoder and candidate projections. The returned state is valid
+// until the next Encode or Fill on c.
+func (c *CPU) Encode(batch []*Example) (EncState, error) {
+	cfg := c.w.Config
+	for i, ex := range batch {
+		if err := ex.Check(cfg, false); err != nil {
+			return nil, fmt.Errorf("%w (batch row %d)", err, i)
+		}
+	}
+	c.grow(len(batch))
+	if len(batch) == 1 { // no closure: a batch of one allocates nothing
+		c.encodeRow(c.rows[0], batch[0])
+	} else {
+		parallel(len(batch), func(i int) { c.encodeRow(c.rows[i], batch[i]) })
+	}
+	c.enc.n = len(batch)
+	return &c.enc, nil
+}
+
+// Decode runs one decoder pass for every row of enc.
+func (c *CPU) Decode(enc EncState, committed [][]int32, logits [][]float32) error {
+	e, ok := enc.(*cpuEnc)
+	if !ok || e.c != c {
+		return fmt.Errorf("model: cpu Decode: state from another backend")
+	}
+	cfg := c.w.Config
+	P, C := cfg.Positions(), cfg.MaxCands
+	if len(committed) != e.n || len(logits) != e.n {
+		return fmt.Errorf("model: cpu Decode: %d committed rows and %d logit rows for a batch of %d", len(committed), len(logits), e.n)
+	}
+	for i := range committed {
+		if len(committed[i]) < P || len(logits[i]) < P*C {
+			return fmt.Errorf("model: cpu Decode: row %d: committed len %d (want %d), logits len %d (want %d)", i, len(committed[i]), P, len(logits[i]), P*C)
+		}
+		for p, v := range committed[i][:P] {
+			if int(v) >= c.rows[i].nc {
+				return fmt.Errorf("model: cpu Decode: row %d position %d committed to candidate %d, only %d candidates", i, p, v, c.rows[i].nc)
+			}
+		}
+	}
+	if e.n == 1 {
+		c.decodeRow(c.rows[0], committed[0], logits[0])
+	} else {
+		parallel(e.n, func(i int) { c.decodeRow(c.rows[i], committed[i], logits[i]) })
+	}
+	return nil
+}
+
+// Fill runs the whole K-step fill; each batch row runs start to end on one goroutine.
+func (c *CPU) Fill(batch []*Example, cons []*Constraints, steps int, out []*Sampled) error {
+	cfg := c.w.Config
+	if len(out) != len(batch) || (cons != nil && len(cons) != len(batch)) {
+		return fmt.Errorf("model: cpu Fill: %d examples, %d constraints, %d outputs", len(batch), len(cons), len(out))
+	}
+	for i, ex := range batch {
+		if err := ex.Check(cfg, false); err != nil {
+			return fmt.Errorf("%w (batch row %d)", err, i)
+		}
+		if out[i] == nil {
+			return fmt.Errorf("model: cpu Fill: out[%d] is nil", i)
+		}
+		out[i].ensure(cfg.Positions())
+		if cons != nil {
+			if err := cons[i].check(cfg); err != nil {
+				return fmt.Errorf("%w (batch row %d)", err, i)
+			}
+		}
+	}
+	c.grow(len(batch))
+	c.enc.n = 0 // the Fill overwrites the encoder state of an earlier Encode
+	if len(batch) == 1 {
+		var ci *Constraints
+		if cons != nil {
+			ci = cons[0]
+		}
+		c.fillRow(c.rows[0], batch[0], ci, steps, out[0])
+		return nil
+	}
+	parallel(len(batch), func(i int) {
+		var ci *Constraints
+		if cons != nil {
+			ci = cons[i]
+		}
+		c.fillRow(c.rows[i], batch[i], ci, steps, out[i])
+	})
+	return nil
+}
+
+func (c *CPU) fillRow(rs *runState, ex *Example, cons *Constraints, steps int, out *Sampled) {
+	c.encodeRow(rs, ex)
+	for p := range rs.committed {
+		rs.committed[p] = -1
+	}
+	K := clampSteps(steps, c.w.Config.Positions())
+	for s := 0; s < K; s++ {
+		c.decodeRow(rs, rs.committed, rs.logits)
+		if Sample(c.w.Config, ex, cons, rs.logits, rs.committed, s, K, out) == 0 {
+			break
+		}
+	}
+}
+
+func clampSteps(k, P int) int { return min(max(k, 1), P) }
+
+// encodeRow: token embeddings, Le encoder blocks, LNenc, cross-attention K/V, candidates.
+func (c *CPU) encodeRow(rs *runState, ex *Example) {
+	w, cfg := c.w, c.w.Config
+	D, Ft, T, H, Fh := cfg.Dim, cfg.TokFeat, cfg.MaxTokens, cfg.Heads, cfg.FFN
+	nt := ex.NTok
+	rs.nt, rs.nc = nt, ex.NCand
+	x := rs.x[:nt*D]
+	for t := 0; t < nt; t++ {
+		xt := x[t*D : (t+1)*D]
+		copy(xt, w.Epos[t*D:(t+1)*D])
+		addTo(xt, w.Btf)
+		for _, id := range ex.TokHash[t] {
+			if id >= 0 {
+				addTo(xt, w.Ehash[int(id)*D:int(id+1)*D])
+			}
+		}
+	}
+	linear(x, ex.TokFeat, w.Wtf, nil, nt, Ft, D, true)
+	for l := range w.Enc {
+		b := &w.Enc[l]
+		layerNorm(rs.xn, x, b.LN1G, b.LN1B, nil, nil, nt, D)
+		selfAttention(rs, &b.Self, nt, D, H)
+		layerNorm(rs.xn, x, b.LN2G, b.LN2B, nil, nil, nt, D)
+		ffnForward(rs, &b.FFN, nt, D, Fh)
+	}
+	layerNorm(rs.h, x, w.LNencG, w.LNencB, nil, nil, nt, D)
+	for l := range w.Dec {
+		a := &w.Dec[l].Cross
+		linear(rs.crossK[l], rs.h, a.Wk, a.Bk, nt, D, D, false)
+		linear(rs.crossV[l], rs.h, a.Wv, a.Bv, nt, D, D, false)
+	}
+	// candidates: k_c = Ekind + Wpool·(Σ_t pool·h_t) + Wcf·feat + bcf
+	nc, Fc := ex.NCand, cfg.CandFeat
+	for ci := 0; ci < nc; ci++ {
+		pooled := rs.pooled
+		for d := range pooled {
+			pooled[d] = 0
+		}
+		for t, a := range ex.CandPool[ci*T : ci*T+nt] {
+			if a != 0 {
+				axpy(a, rs.h[t*D:(t+1)*D], pooled)
+			}
+		}
+		kc := rs.cand[ci*D : (ci+1)*D]
+		kind := int(ex.CandKind[ci])
+		copy(kc, w.Ekind[kind*D:(kind+1)*D])
+		addTo(kc, w.Bcf)
+		linear(kc, pooled, w.Wpool, nil, 1, D, D, true)
+		linear(kc, ex.CandFeat[ci*Fc:(ci+1)*Fc], w.Wcf, nil, 1, Fc, D, true)
+	}
+	linear(rs.kin, rs.cand, w.Win, nil, nc, D, D, false)
+	linear(rs.kout, rs.cand, w.WkOut, nil, nc, D, D, false)
+	s := float32(1 / math.Sqrt(float64(D)))
+	for i := range rs.kout[:nc*D] {
+		rs.kout[i] *= s
+	}
+}
+
+// selfAttention: x += Wo·attn(Wq·xn, Wk·xn, Wv·xn) + bo over n rows.
+func selfAttention(rs *runState, a *Attn[float32], n, D, H int) {
+	linear(rs.q, rs.xn, a.Wq, a.Bq, n, D, D, false)
+	linear(rs.k, rs.xn, a.Wk, a.Bk, n, D, D, false)
+	linear(rs.v, rs.xn, a.Wv, a.Bv, n, D, D, false)
+	attention(rs.y, rs.att, rs.q, rs.k, rs.v, n, n, D, H)
+	linear(rs.x, rs.y, a.Wo, a.Bo, n, D, D, true)
+}
+
+// ffnForward: x += W2·gelu(W1·xn + b1) + b2 over n rows.
+func ffnForward(rs *runState, f *FFN[float32], n, D, Fh int) {
+	linear(rs.ff, rs.xn, f.W1, f.B1, n, D, Fh, false)
+	gelu(rs.ff[:n*Fh], rs.ff[:n*Fh])
+	linear(rs.x, rs.ff, f.W2, f.B2, n, Fh, D, true)
+}
+
+// decodeRow: decoder input from committed, Ld decoder blocks, LNdec, pointer logits.
+func (c *CPU) decodeRow(rs *runState, committed []int32, logits []float32) {
+	w, cfg := c.w, c.w.Config
+	D, H, S, P, C, Fh := cfg.Dim, cfg.Heads, cfg.Roles, cfg.Positions(), cfg.MaxCands, cfg.FFN
+	x := rs.x[:P*D]
+	for p := 0; p < P; p++ {
+		xp := x[p*D : (p+1)*D]
+		copy(xp, w.Erole[(p%S)*D:(p%S+1)*D])
+		addTo(xp, w.Eframe[(p/S)*D:(p/S+1)*D])
+		if ci := committed[p]; ci < 0 {
+			addTo(xp, w.Emask)
+		} else {
+			addTo(xp, rs.kin[int(ci)*D:int(ci+1)*D])
+		}
+	}
+	for l := range w.Dec {
+		b := &w.Dec[l]
+		layerNorm(rs.xn, x, b.LN1G, b.LN1B, nil, nil, P, D)
+		selfAttention(rs, &b.Self, P, D, H)
+		layerNorm(rs.xn, x, b.LN2G, b.LN2B, nil, nil, P, D)
+		linear(rs.q, rs.xn, b.Cross.Wq, b.Cross.Bq, P, D, D, false)
+		attention(rs.y, rs.att, rs.q, rs.crossK[l], rs.crossV[l], P, rs.nt, D, H)
+		linear(rs.x, rs.y, b.Cross.Wo, b.Cross.Bo, P, D, D, true)
+		layerNorm(rs.xn, x, b.LN3G, b.LN3B, nil, nil, P, D)
+		ffnForward(rs, &b.FFN, P, D, Fh)
+	}
+	layerNorm(rs.xn, x, w.LNdecG, w.LNdecB, nil, nil, P, D)
+	linear(rs.q, rs.xn, w.WqOut, nil, P, D, D, false)
+	ninf := float32(math.Inf(-1))
+	for p := 0; p < P; p++ {
+		qp := rs.q[p*D : (p+1)*D]
+		row := logits[p*C : (p+1)*C]
+		for ci := 0; ci < rs.nc; ci++ {
+			row[ci] = dot(qp, rs.kout[ci*D:(ci+1)*D])
+		}
+		for ci := rs.nc; ci < C; ci++ {
+			row[ci] = ninf
+		}
+	}
+}
