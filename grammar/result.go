@@ -14,9 +14,9 @@ type Value struct {
 	IsNum bool
 }
 
-// Text returns a string value. Num returns an integer value.
-func Text(s string) Value { return Value{Str: s} }
-func Num(n int) Value     { return Value{Num: n, IsNum: true} }
+// Str returns a string value. Num returns an integer value.
+func Str(s string) Value { return Value{Str: s} }
+func Num(n int) Value    { return Value{Num: n, IsNum: true} }
 
 // String renders the value as a user would read it.
 func (v Value) String() string {
@@ -45,7 +45,7 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("grammar: slot value must be a string or an integer, got %s", b)
 	}
-	*v = Text(s)
+	*v = Str(s)
 	return nil
 }
 
