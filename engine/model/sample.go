@@ -86,6 +86,12 @@ func Sample(cfg Config, ex *Example, cons *Constraints, logits []float32, commit
 				bp = p
 			}
 		}
+		// Positions committed earlier in this same step constrain this one too:
+		// re-pick its choice under everything committed so far, so that parallel
+		// commits never break a pair table.
+		if out.Conf[bp] > 0 {
+			recheck(cfg, ex, cons, logits, committed, bp, out)
+		}
 		out.Step[bp] = int8(s)
 		committed[bp] = out.Chosen[bp]
 		masked--
@@ -113,4 +119,30 @@ func pairOK(cons *Constraints, committed []int32, base, role, c, C int) bool {
 		}
 	}
 	return true
+}
+
+// recheck re-picks position p's constrained choice under the current committed set
+// (softmax normaliser unchanged: Conf stays a probability under the type-level mask).
+func recheck(cfg Config, ex *Example, cons *Constraints, logits []float32, committed []int32, p int, out *Sampled) {
+	C, S := cfg.MaxCands, cfg.Roles
+	ch := out.Chosen[p]
+	if ch >= 0 && pairOK(cons, committed, (p/S)*S, p%S, int(ch), C) {
+		return
+	}
+	row := logits[p*C : p*C+ex.NCand]
+	allowed := ex.Allowed[p*C : p*C+ex.NCand]
+	choice, best := int32(-1), float32(0)
+	for ci, ok := range allowed {
+		if ok && (choice < 0 || row[ci] > best) && pairOK(cons, committed, (p/S)*S, p%S, ci, C) {
+			choice, best = int32(ci), row[ci]
+		}
+	}
+	if choice < 0 {
+		out.Chosen[p], out.Conf[p] = out.Free[p], 0
+		return
+	}
+	// Conf = exp(best - max) / sum = Conf(old) * exp(best - old logit)
+	old := out.Chosen[p]
+	out.Conf[p] *= float32(math.Exp(float64(best - row[old])))
+	out.Chosen[p] = choice
 }
