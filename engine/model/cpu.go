@@ -42,6 +42,7 @@ type runState struct {
 	ff                []float32 // [rows][Fh]
 	att               []float32 // [H][rows][max(T,P)]
 	pooled            []float32 // [D]
+	tmp               []float32 // attention scratch
 	committed         []int32   // [P] (Fill)
 	logits            []float32 // [P*C] (Fill)
 }
@@ -55,7 +56,7 @@ func newRunState(cfg Config) *runState {
 		x: make([]float32, R*D), xn: make([]float32, R*D), q: make([]float32, R*D),
 		k: make([]float32, R*D), v: make([]float32, R*D), y: make([]float32, R*D),
 		ff: make([]float32, R*cfg.FFN), att: make([]float32, cfg.Heads*R*R),
-		pooled: make([]float32, D), committed: make([]int32, P), logits: make([]float32, P*C),
+		pooled: make([]float32, D), tmp: make([]float32, attentionTmp(R, D)), committed: make([]int32, P), logits: make([]float32, P*C),
 	}
 	for range cfg.DecLayers {
 		rs.crossK = append(rs.crossK, make([]float32, T*D))
@@ -276,7 +277,7 @@ func selfAttention(rs *runState, a *Attn[float32], n, D, H int) {
 	linear(rs.q, rs.xn, a.Wq, a.Bq, n, D, D, false)
 	linear(rs.k, rs.xn, a.Wk, a.Bk, n, D, D, false)
 	linear(rs.v, rs.xn, a.Wv, a.Bv, n, D, D, false)
-	attention(rs.y, rs.att, rs.q, rs.k, rs.v, n, n, D, H)
+	attention(rs.y, rs.att, rs.q, rs.k, rs.v, rs.tmp, n, n, D, H)
 	linear(rs.x, rs.y, a.Wo, a.Bo, n, D, D, true)
 }
 
@@ -308,7 +309,7 @@ func (c *CPU) decodeRow(rs *runState, committed []int32, logits []float32) {
 		selfAttention(rs, &b.Self, P, D, H)
 		layerNorm(rs.xn, x, b.LN2G, b.LN2B, nil, nil, P, D)
 		linear(rs.q, rs.xn, b.Cross.Wq, b.Cross.Bq, P, D, D, false)
-		attention(rs.y, rs.att, rs.q, rs.crossK[l], rs.crossV[l], P, rs.nt, D, H)
+		attention(rs.y, rs.att, rs.q, rs.crossK[l], rs.crossV[l], rs.tmp, P, rs.nt, D, H)
 		linear(rs.x, rs.y, b.Cross.Wo, b.Cross.Bo, P, D, D, true)
 		layerNorm(rs.xn, x, b.LN3G, b.LN3B, nil, nil, P, D)
 		ffnForward(rs, &b.FFN, P, D, Fh)

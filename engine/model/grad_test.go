@@ -96,3 +96,49 @@ func TestGradients(t *testing.T) {
 		}
 	}
 }
+
+func TestFastMath(t *testing.T) {
+	for x := -90.0; x < 88.3; x += 0.0137 {
+		got, want := float64(exp32(float32(x))), math.Exp(float64(float32(x)))
+		if math.Abs(got-want) > 3e-7*want+2e-38 {
+			t.Fatalf("exp32(%v) = %v, want %v", x, got, want)
+		}
+	}
+	for x := -12.0; x < 12; x += 0.0013 {
+		got, want := float64(tanh32(float32(x))), math.Tanh(float64(float32(x)))
+		if math.Abs(got-want) > 3e-7 {
+			t.Fatalf("tanh32(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
+
+func TestVectorMath(t *testing.T) {
+	if !useAVX {
+		t.Skip("no AVX2 on this machine")
+	}
+	xs := make([]float32, 0, 4096)
+	for x := float32(-30); x < 30; x += 0.0173 {
+		xs = append(xs, x)
+	}
+	xs = xs[:len(xs)&^7]
+	out := make([]float32, len(xs))
+	gelu(out, xs)
+	for i, x := range xs {
+		xf := float64(x)
+		want := 0.5 * xf * (1 + math.Tanh(0.7978845608028654*(xf+0.044715*xf*xf*xf)))
+		if math.Abs(float64(out[i])-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Fatalf("gelu(%v) = %v, want %v", x, out[i], want)
+		}
+	}
+	e := append([]float32(nil), xs...)
+	expAVX(&e[0], len(e), 2, 1.5)
+	for i, x := range xs {
+		want := math.Exp(float64((x - 2) * 1.5)) // the argument rounded to float32, as the kernel sees it
+		if want < 1e-37 || want > 1e37 {
+			continue
+		}
+		if math.Abs(float64(e[i])-want) > 3e-7*want {
+			t.Fatalf("exp((%v-2)·1.5) = %v, want %v", x, e[i], want)
+		}
+	}
+}

@@ -1,6 +1,19 @@
 package model
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
+
+// f32 reinterprets s as []float32 when F is 4 bytes wide (the branch is resolved
+// per instantiation), so the float32 instantiation can call the AVX2 kernels.
+func f32[F Float](s []F) ([]float32, bool) {
+	var z F
+	if unsafe.Sizeof(z) != 4 {
+		return nil, false
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s)), true
+}
 
 // Kernels shared by the inference forward (float32) and the trainer (float32, and
 // float64 in gradient checks). Matrices are row-major with the contiguous dimension
@@ -9,6 +22,12 @@ import "math"
 func dot[F Float](a, b []F) F {
 	n := len(a)
 	b = b[:n]
+	if useAVX && n >= 8 {
+		if a32, ok := f32(a); ok {
+			b32, _ := f32(b)
+			return F(dotAVX(&a32[0], &b32[0], n))
+		}
+	}
 	var s0, s1, s2, s3 F
 	i := 0
 	for ; i+8 <= n; i += 8 {
@@ -27,6 +46,13 @@ func dot[F Float](a, b []F) F {
 func axpy[F Float](a F, x, y []F) {
 	n := len(x)
 	y = y[:n]
+	if useAVX && n >= 8 {
+		if x32, ok := f32(x); ok {
+			y32, _ := f32(y)
+			axpyAVX(float32(a), &x32[0], &y32[0], n)
+			return
+		}
+	}
 	i := 0
 	for ; i+4 <= n; i += 4 {
 		y[i] += a * x[i]
@@ -49,6 +75,18 @@ func addTo[F Float](y, x []F) {
 // linear: out[i] = W·in[i] + b for i < n rows; b may be nil. If acc, out += instead.
 func linear[F Float](out, in, w, b []F, n, I, O int, acc bool) {
 	w = w[:O*I]
+	if useAVX && I%8 == 0 && n > 0 {
+		if w32, ok := f32(w); ok {
+			in32, _ := f32(in[:n*I])
+			out32, _ := f32(out[:n*O])
+			var b32 []float32
+			if b != nil {
+				b32, _ = f32(b[:O])
+			}
+			linearAVX(out32, in32, w32, b32, n, I, O, acc)
+			return
+		}
+	}
 	for i := 0; i < n; i++ {
 		x := in[i*I : (i+1)*I]
 		y := out[i*O : (i+1)*O]
@@ -169,6 +207,13 @@ const geluC = 0.7978845608028654 // sqrt(2/pi)
 
 func gelu[F Float](out, in []F) {
 	out = out[:len(in)]
+	if n8 := len(in) &^ 7; useAVX && n8 > 0 {
+		if in32, ok := f32(in); ok {
+			out32, _ := f32(out)
+			geluAVX(&out32[0], &in32[0], n8)
+			out, in = out[n8:], in[n8:]
+		}
+	}
 	for i, x := range in {
 		t := tanh(F(geluC) * (x + 0.044715*x*x*x))
 		out[i] = 0.5 * x * (1 + t)
@@ -185,13 +230,78 @@ func geluBackwardInPlace[F Float](d, in []F) {
 	}
 }
 
-func tanh[F Float](x F) F { return F(math.Tanh(float64(x))) }
+// tanh and exp use float32 approximations (relative error ~1e-7) in the float32
+// instantiation, where math.Exp/Tanh were a third of the decoder's time.
+func tanh[F Float](x F) F {
+	var z F
+	if unsafe.Sizeof(z) == 4 {
+		return F(tanh32(float32(x)))
+	}
+	return F(math.Tanh(float64(x)))
+}
 
-func exp[F Float](x F) F { return F(math.Exp(float64(x))) }
+func exp[F Float](x F) F {
+	var z F
+	if unsafe.Sizeof(z) == 4 {
+		return F(exp32(float32(x)))
+	}
+	return F(math.Exp(float64(x)))
+}
+
+// exp32: e^x = 2^n·e^r with n = round(x/ln2), |r| <= ln2/2, e^r by a degree-6 polynomial.
+func exp32(x float32) float32 {
+	if x < -87 {
+		return 0
+	}
+	if x > 88.3 { // (rounds to Inf above ~88.72 anyway; the callers pass x <= 18)
+		return float32(math.Inf(1))
+	}
+	const magic = 12582912 // 1.5·2^23: adding it rounds to an integer
+	t := x*1.442695041 + magic
+	n := t - magic
+	r := x - n*0.693145752 - n*1.42860677e-06
+	p := float32(1.0 / 720)
+	p = p*r + 1.0/120
+	p = p*r + 1.0/24
+	p = p*r + 1.0/6
+	p = p*r + 0.5
+	p = p*r + 1
+	p = p*r + 1
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+}
+
+func tanh32(x float32) float32 {
+	if x > 9 {
+		return 1
+	}
+	if x < -9 {
+		return -1
+	}
+	e := exp32(2 * x)
+	return (e - 1) / (e + 1)
+}
+
+// attentionTmp is the scratch attention needs for nk keys of width D.
+func attentionTmp(nk, D int) int {
+	nkp := (nk + 7) &^ 7
+	return 2*D*nkp + nkp
+}
 
 // attention: multi-head softmax attention of nq queries over nk keys, rows of width D
 // split into H heads. att [H][nq][nk] receives the probabilities (kept for backward).
-func attention[F Float](out, att, q, k, v []F, nq, nk, D, H int) {
+// tmp (attentionTmp(nk, D) long) lets the float32 instantiation use the AVX kernels.
+func attention[F Float](out, att, q, k, v, tmp []F, nq, nk, D, H int) {
+	if useAVX && len(tmp) >= attentionTmp(nk, D) {
+		if out32, ok := f32(out); ok {
+			att32, _ := f32(att)
+			q32, _ := f32(q)
+			k32, _ := f32(k)
+			v32, _ := f32(v)
+			tmp32, _ := f32(tmp)
+			attentionAVX(out32, att32, q32, k32, v32, tmp32, nq, nk, D, H)
+			return
+		}
+	}
 	hs := D / H
 	scale := F(1 / math.Sqrt(float64(hs)))
 	for h := 0; h < H; h++ {
@@ -252,6 +362,80 @@ func attentionBackward[F Float](dq, dk, dv, dOut, att, q, k, v, dp []F, nq, nk, 
 				axpy(ds, k[j*D+o0:j*D+o0+hs], dqi)
 				axpy(ds, qi, dk[j*D+o0:j*D+o0+hs])
 			}
+		}
+	}
+}
+
+// linearAVX is linear for float32 with I a multiple of 8.
+func linearAVX(out, in, w, b []float32, n, I, O int, acc bool) {
+	var tmp [128]float32
+	for i := 0; i < n; i++ {
+		x := in[i*I : (i+1)*I]
+		y := out[i*O : (i+1)*O]
+		if !acc {
+			gemvAVX(&w[0], &x[0], &y[0], O, I)
+			if b != nil {
+				addTo(y, b)
+			}
+			continue
+		}
+		for o0 := 0; o0 < O; o0 += len(tmp) {
+			m := min(len(tmp), O-o0)
+			gemvAVX(&w[o0*I], &x[0], &tmp[0], m, I)
+			yy := y[o0 : o0+m]
+			for k := range yy {
+				yy[k] += tmp[k]
+			}
+			if b != nil {
+				addTo(yy, b[o0:o0+m])
+			}
+		}
+	}
+}
+
+// attentionAVX is attention for float32: keys and values are transposed into
+// [D][nkp] (nkp = nk rounded up to 8) so that both the scores and the weighted sum
+// of one query and head are single AVX kernel calls over contiguous keys.
+func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
+	hs := D / H
+	nkp := (nk + 7) &^ 7
+	kT, vT, s := tmp[:D*nkp], tmp[D*nkp:2*D*nkp], tmp[2*D*nkp:2*D*nkp+nkp]
+	for j := 0; j < nk; j++ {
+		kr, vr := k[j*D:(j+1)*D], v[j*D:(j+1)*D]
+		for c := range kr {
+			kT[c*nkp+j] = kr[c]
+			vT[c*nkp+j] = vr[c]
+		}
+	}
+	for c := 0; c < D; c++ {
+		for j := nk; j < nkp; j++ {
+			kT[c*nkp+j], vT[c*nkp+j] = 0, 0
+		}
+	}
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	for h := 0; h < H; h++ {
+		kh, vh := kT[h*hs*nkp:], vT[h*hs*nkp:]
+		for i := 0; i < nq; i++ {
+			gemvTAVX(&kh[0], &q[i*D+h*hs], &s[0], hs, nkp)
+			mx := float32(math.Inf(-1))
+			for _, x := range s[:nk] {
+				mx = max(mx, x)
+			}
+			expAVX(&s[0], nkp, mx, scale)
+			var sum float32
+			for _, e := range s[:nk] {
+				sum += e
+			}
+			inv := 1 / sum
+			a := att[(h*nq+i)*nk : (h*nq+i+1)*nk]
+			for j := range a {
+				s[j] *= inv
+				a[j] = s[j]
+			}
+			for j := nk; j < nkp; j++ {
+				s[j] = 0
+			}
+			gemvAVX(&vh[0], &s[0], &out[i*D+h*hs], hs, nkp)
 		}
 	}
 }

@@ -40,6 +40,7 @@ type tape[F Float] struct {
 	// backward scratch
 	dx, dh, dcand, dy, dq, dk, dv, dln, dqo, dko []F
 	dff, dp                                      []F
+	atmp                                         []F // attention scratch
 }
 
 type lnAct[F Float] struct{ out, mean, rstd []F }
@@ -75,7 +76,7 @@ func newTape[F Float](cfg Config, w, g *Tensors[F]) *tape[F] {
 		zln: newLN[F](P, D), qo: make([]F, P*D), ko: make([]F, C*D), logit: make([]F, P*C), dlog: make([]F, P*C),
 		dx: make([]F, R*D), dh: make([]F, T*D), dcand: make([]F, C*D), dy: make([]F, R*D), dq: make([]F, R*D),
 		dk: make([]F, R*D), dv: make([]F, R*D), dln: make([]F, R*D), dqo: make([]F, P*D), dko: make([]F, C*D),
-		dff: make([]F, R*Fh), dp: make([]F, R),
+		dff: make([]F, R*Fh), dp: make([]F, R), atmp: make([]F, attentionTmp(R, D)),
 	}
 	for l := 0; l <= cfg.EncLayers; l++ {
 		tp.xs = append(tp.xs, make([]F, T*D))
@@ -111,7 +112,7 @@ func zero[F Float](s []F) {
 }
 
 // attnFwd: out = in + Wo·attn(LN(in)·Wq, kv·Wk, kv·Wv) + bo, with kv = LN(in) when kvSrc is nil.
-func attnFwd[F Float](a *Attn[F], lnG, lnB []F, act *attnAct[F], in, out, kvSrc []F, nq, nk, D, H int) {
+func attnFwd[F Float](a *Attn[F], lnG, lnB []F, act *attnAct[F], in, out, kvSrc, tmp []F, nq, nk, D, H int) {
 	layerNorm(act.ln.out, in, lnG, lnB, act.ln.mean, act.ln.rstd, nq, D)
 	if kvSrc == nil {
 		kvSrc = act.ln.out
@@ -119,7 +120,7 @@ func attnFwd[F Float](a *Attn[F], lnG, lnB []F, act *attnAct[F], in, out, kvSrc 
 	linear(act.q, act.ln.out, a.Wq, a.Bq, nq, D, D, false)
 	linear(act.k, kvSrc, a.Wk, a.Bk, nk, D, D, false)
 	linear(act.v, kvSrc, a.Wv, a.Bv, nk, D, D, false)
-	attention(act.y, act.att, act.q, act.k, act.v, nq, nk, D, H)
+	attention(act.y, act.att, act.q, act.k, act.v, tmp, nq, nk, D, H)
 	copy(out[:nq*D], in[:nq*D])
 	linear(out, act.y, a.Wo, a.Bo, nq, D, D, true)
 }
@@ -194,7 +195,7 @@ func (tp *tape[F]) forward(ex *Example, committed []int32) {
 	linear(x, tp.tokFeat, w.Wtf, nil, nt, Ft, D, true)
 	for l := range w.Enc {
 		b := &w.Enc[l]
-		attnFwd(&b.Self, b.LN1G, b.LN1B, &tp.eattn[l], tp.xs[l], tp.emid[l], nil, nt, nt, D, H)
+		attnFwd(&b.Self, b.LN1G, b.LN1B, &tp.eattn[l], tp.xs[l], tp.emid[l], nil, tp.atmp, nt, nt, D, H)
 		ffnFwd(&b.FFN, b.LN2G, b.LN2B, &tp.effn[l], tp.emid[l], tp.xs[l+1], nt, D, Fh)
 	}
 	h := tp.hln.out
@@ -231,8 +232,8 @@ func (tp *tape[F]) forward(ex *Example, committed []int32) {
 	}
 	for l := range w.Dec {
 		b := &w.Dec[l]
-		attnFwd(&b.Self, b.LN1G, b.LN1B, &tp.dself[l], tp.ds[l], tp.dm1[l], nil, P, P, D, H)
-		attnFwd(&b.Cross, b.LN2G, b.LN2B, &tp.dcros[l], tp.dm1[l], tp.dm2[l], h, P, nt, D, H)
+		attnFwd(&b.Self, b.LN1G, b.LN1B, &tp.dself[l], tp.ds[l], tp.dm1[l], nil, tp.atmp, P, P, D, H)
+		attnFwd(&b.Cross, b.LN2G, b.LN2B, &tp.dcros[l], tp.dm1[l], tp.dm2[l], h, tp.atmp, P, nt, D, H)
 		ffnFwd(&b.FFN, b.LN3G, b.LN3B, &tp.dffn[l], tp.dm2[l], tp.ds[l+1], P, D, Fh)
 	}
 	layerNorm(tp.zln.out, tp.ds[cfg.DecLayers], w.LNdecG, w.LNdecB, tp.zln.mean, tp.zln.rstd, P, D)

@@ -1,0 +1,311 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
+
+// func dotAVX(a, b *float32, n int) float32
+TEXT ·dotAVX(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+dot16:
+	CMPQ CX, $16
+	JL   dot8
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	VFMADD231PS (DI), Y2, Y0
+	VFMADD231PS 32(DI), Y3, Y1
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  dot16
+dot8:
+	CMPQ CX, $8
+	JL   dotreduce
+	VMOVUPS (SI), Y2
+	VFMADD231PS (DI), Y2, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+dotreduce:
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+dottail:
+	CMPQ CX, $0
+	JE   dotdone
+	VMOVSS (SI), X2
+	VFMADD231SS (DI), X2, X0
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP  dottail
+dotdone:
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func gemvAVX(w, x, y *float32, rows, cols int)
+// y[o] = w[o*cols:(o+1)*cols]·x for o < rows; cols must be a positive multiple of 8.
+TEXT ·gemvAVX(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ y+16(FP), DX
+	MOVQ rows+24(FP), R8
+	MOVQ cols+32(FP), R9
+	SHLQ $2, R9 // row stride in bytes
+gemv4:
+	CMPQ R8, $4
+	JL   gemv1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ SI, R11
+	LEAQ (SI)(R9*1), R12
+	LEAQ (R12)(R9*1), R13
+	LEAQ (R13)(R9*1), BX
+	XORQ AX, AX
+gemv4in:
+	VMOVUPS (DI)(AX*1), Y4
+	VFMADD231PS (R11)(AX*1), Y4, Y0
+	VFMADD231PS (R12)(AX*1), Y4, Y1
+	VFMADD231PS (R13)(AX*1), Y4, Y2
+	VFMADD231PS (BX)(AX*1), Y4, Y3
+	ADDQ $32, AX
+	CMPQ AX, R9
+	JL   gemv4in
+	VHADDPS Y1, Y0, Y0
+	VHADDPS Y3, Y2, Y2
+	VHADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VMOVUPS X0, (DX)
+	ADDQ $16, DX
+	LEAQ (SI)(R9*4), SI
+	SUBQ $4, R8
+	JMP  gemv4
+gemv1:
+	CMPQ R8, $0
+	JE   gemvdone
+	VXORPS Y0, Y0, Y0
+	XORQ AX, AX
+gemv1in:
+	VMOVUPS (DI)(AX*1), Y4
+	VFMADD231PS (SI)(AX*1), Y4, Y0
+	ADDQ $32, AX
+	CMPQ AX, R9
+	JL   gemv1in
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, (DX)
+	ADDQ $4, DX
+	ADDQ R9, SI
+	DECQ R8
+	JMP  gemv1
+gemvdone:
+	VZEROUPPER
+	RET
+
+// func axpyAVX(a float32, x, y *float32, n int)
+// y[i] += a*x[i] for i < n.
+TEXT ·axpyAVX(SB), NOSPLIT, $0-32
+	VBROADCASTSS a+0(FP), Y0
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DI
+	MOVQ n+24(FP), CX
+axpy8:
+	CMPQ CX, $8
+	JL   axpytail
+	VMOVUPS (DI), Y1
+	VFMADD231PS (SI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  axpy8
+axpytail:
+	CMPQ CX, $0
+	JE   axpydone
+	VMOVSS (DI), X1
+	VFMADD231SS (SI), X0, X1
+	VMOVSS X1, (DI)
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP  axpytail
+axpydone:
+	VZEROUPPER
+	RET
+
+// func gemvTAVX(a, x, y *float32, rows, cols int)
+// y[c] = Σ_r x[r]·a[r*cols+c] for c < cols; cols must be a positive multiple of 8.
+TEXT ·gemvTAVX(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), SI
+	MOVQ x+8(FP), DI
+	MOVQ y+16(FP), DX
+	MOVQ rows+24(FP), R8
+	MOVQ cols+32(FP), R9
+	SHLQ $2, R9 // row stride in bytes
+	XORQ AX, AX // column byte offset
+gemvTcol:
+	CMPQ AX, R9
+	JGE  gemvTdone
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ (SI)(AX*1), R11 // &a[0][col]
+	MOVQ DI, R12
+	MOVQ R8, CX
+gemvTrow2:
+	CMPQ CX, $2
+	JL   gemvTrow1
+	VBROADCASTSS (R12), Y2
+	VBROADCASTSS 4(R12), Y3
+	VFMADD231PS (R11), Y2, Y0
+	VFMADD231PS (R11)(R9*1), Y3, Y1
+	LEAQ (R11)(R9*2), R11
+	ADDQ $8, R12
+	SUBQ $2, CX
+	JMP  gemvTrow2
+gemvTrow1:
+	CMPQ CX, $0
+	JE   gemvTstore
+	VBROADCASTSS (R12), Y2
+	VFMADD231PS (R11), Y2, Y0
+gemvTstore:
+	VADDPS Y1, Y0, Y0
+	VMOVUPS Y0, (DX)(AX*1)
+	ADDQ $32, AX
+	JMP  gemvTcol
+gemvTdone:
+	VZEROUPPER
+	RET
+
+DATA expc<>+0(SB)/4, $0x3fb8aa3b  // log2(e)
+DATA expc<>+4(SB)/4, $0x4b400000  // 1.5·2^23
+DATA expc<>+8(SB)/4, $0x3f317200  // ln2 high
+DATA expc<>+12(SB)/4, $0x35bfbe8e // ln2 low
+DATA expc<>+16(SB)/4, $0xc2ae0000 // -87
+DATA expc<>+20(SB)/4, $0x42b00000 // 88
+DATA expc<>+24(SB)/4, $0x3ab60b61 // 1/720
+DATA expc<>+28(SB)/4, $0x3c088889 // 1/120
+DATA expc<>+32(SB)/4, $0x3d2aaaab // 1/24
+DATA expc<>+36(SB)/4, $0x3e2aaaab // 1/6
+DATA expc<>+40(SB)/4, $0x3f000000 // 1/2
+DATA expc<>+44(SB)/4, $0x3f800000 // 1
+DATA expc<>+48(SB)/4, $0x3fcc422a // 2·sqrt(2/pi)
+DATA expc<>+52(SB)/4, $0x3d372713 // 0.044715
+GLOBL expc<>(SB), RODATA|NOPTR, $56
+
+#define EXPCONST \
+	VBROADCASTSS expc<>+0(SB), Y5 \
+	VBROADCASTSS expc<>+4(SB), Y6 \
+	VBROADCASTSS expc<>+8(SB), Y7 \
+	VBROADCASTSS expc<>+12(SB), Y8 \
+	VBROADCASTSS expc<>+16(SB), Y9 \
+	VBROADCASTSS expc<>+20(SB), Y10 \
+	VBROADCASTSS expc<>+24(SB), Y11 \
+	VBROADCASTSS expc<>+28(SB), Y12 \
+	VBROADCASTSS expc<>+32(SB), Y13 \
+	VBROADCASTSS expc<>+36(SB), Y14 \
+	VBROADCASTSS expc<>+40(SB), Y15
+
+// Y0 = exp(Y0), same method as exp32; clobbers Y1-Y4; needs EXPCONST.
+#define EXP8 \
+	VMAXPS Y9, Y0, Y0 \
+	VMINPS Y10, Y0, Y0 \
+	VMOVAPS Y0, Y1 \
+	VFMADD213PS Y6, Y5, Y1 \
+	VSUBPS Y6, Y1, Y2 \
+	VPSUBD Y6, Y1, Y1 \
+	VPSLLD $23, Y1, Y1 \
+	VFNMADD231PS Y7, Y2, Y0 \
+	VFNMADD231PS Y8, Y2, Y0 \
+	VMOVAPS Y11, Y3 \
+	VFMADD213PS Y12, Y0, Y3 \
+	VFMADD213PS Y13, Y0, Y3 \
+	VFMADD213PS Y14, Y0, Y3 \
+	VFMADD213PS Y15, Y0, Y3 \
+	VBROADCASTSS expc<>+44(SB), Y4 \
+	VFMADD213PS Y4, Y0, Y3 \
+	VFMADD213PS Y4, Y0, Y3 \
+	VPADDD Y1, Y3, Y0
+
+// func expAVX(x *float32, n int, shift, scale float32)
+// x[i] = exp((x[i]-shift)·scale) for i < n; n must be a multiple of 8.
+TEXT ·expAVX(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	EXPCONST
+exploop:
+	CMPQ CX, $0
+	JLE  expdone
+	VMOVUPS (DI), Y0
+	VBROADCASTSS shift+16(FP), Y3
+	VSUBPS Y3, Y0, Y0
+	VBROADCASTSS scale+20(FP), Y3
+	VMULPS Y3, Y0, Y0
+	EXP8
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  exploop
+expdone:
+	VZEROUPPER
+	RET
+
+// func geluAVX(dst, src *float32, n int)
+// dst[i] = gelu(src[i]) (tanh form, as x·e/(e+1) with e = exp(2u)); n must be a multiple of 8.
+TEXT ·geluAVX(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	EXPCONST
+geluloop:
+	CMPQ CX, $0
+	JLE  geludone
+	VMOVUPS (SI), Y0
+	VMULPS Y0, Y0, Y1
+	VBROADCASTSS expc<>+52(SB), Y2
+	VBROADCASTSS expc<>+44(SB), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMULPS Y0, Y1, Y1
+	VBROADCASTSS expc<>+48(SB), Y2
+	VMULPS Y2, Y1, Y0
+	EXP8
+	VBROADCASTSS expc<>+44(SB), Y4
+	VADDPS Y4, Y0, Y1
+	VDIVPS Y1, Y0, Y0
+	VMULPS (SI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  geluloop
+geludone:
+	VZEROUPPER
+	RET
