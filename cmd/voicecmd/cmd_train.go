@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/engine/model"
+	"github.com/voicecmd/voicecmd/grammar"
+)
+
+func init() {
+	register(&subcommand{name: "train", summary: "train the filler model for a game's grammar", run: runTrain})
+}
+
+// Demo training budget: about 8 minutes on a 2-core machine (see README).
+const (
+	defaultTrainSteps = 16000
+	defaultTrainBatch = 32
+)
+
+func runTrain(args []string) int {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), `usage: voicecmd train --game DIR [--out FILE] [--seed N] [--steps N]
+
+Trains the masked-diffusion filler on utterances generated from DIR/commands.vcg
+(mixed with random names, so renamed monsters and new moves work without
+retraining), writes the weights (default DIR/model.vcw) and a loss curve PNG next to
+them, and reports exact-match accuracy on DIR/devset.txt when it exists.
+
+flags:`)
+		fs.PrintDefaults()
+	}
+	game := fs.String("game", "", "game directory with commands.vcg and state.json (required)")
+	out := fs.String("out", "", "weights file to write (default DIR/model.vcw)")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same weights")
+	steps := fs.Int("steps", defaultTrainSteps, "optimizer steps")
+	batch := fs.Int("batch", defaultTrainBatch, "examples per step")
+	lr := fs.Float64("lr", 3e-3, "peak learning rate")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if *game == "" || fs.NArg() != 0 {
+		fmt.Fprintln(os.Stderr, "voicecmd train: need --game DIR and no other arguments")
+		fs.Usage()
+		return exitUsage
+	}
+	if *out == "" {
+		*out = filepath.Join(*game, fill.WeightsFile)
+	}
+	g, err := grammar.ParseFile(filepath.Join(*game, fill.GrammarFile))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
+	st, err := grammar.LoadState(filepath.Join(*game, fill.StateFile))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	var losses []float64
+	bar := newProgress(os.Stderr, *steps)
+	start := time.Now()
+	w, err := fill.Train(ctx, g, fill.TrainOptions{
+		Base:  st,
+		Train: model.TrainConfig{Steps: *steps, Batch: *batch, LR: *lr, Seed: *seed},
+		Progress: func(step int, loss float64, elapsed time.Duration) {
+			losses = append(losses, loss)
+			bar.update(step+1, smoothed(losses), elapsed)
+		},
+	})
+	bar.done()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
+	if err := model.Save(*out, w); err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
+	fmt.Printf("wrote %s (%d parameters, %d steps x %d, %s)\n", *out, w.NumParams(), *steps, *batch, time.Since(start).Round(time.Second))
+	curve := strings.TrimSuffix(*out, filepath.Ext(*out)) + "_loss.png"
+	if err := writeLossCurve(curve, losses); err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train: loss curve:", err)
+	} else {
+		fmt.Printf("wrote %s\n", curve)
+	}
+	dev := filepath.Join(*game, "devset.txt")
+	if _, err := os.Stat(dev); err == nil {
+		cases, err := fill.LoadDevSet(dev)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+			return exitFailure
+		}
+		f, err := fill.New(g, w, st, fill.Options{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+			return exitFailure
+		}
+		printEval(fill.Evaluate(f, cases), f.Steps())
+	}
+	return exitOK
+}
+
+func printEval(ev fill.Eval, steps int) {
+	fmt.Printf("dev set: %d/%d exact (%.1f%%) at K=%d", ev.Correct, ev.Total, 100*ev.Accuracy(), steps)
+	for name, s := range ev.ByState {
+		if name != "" {
+			fmt.Printf("; @%s %d/%d", name, s[0], s[1])
+		}
+	}
+	fmt.Println()
+	for _, fl := range ev.Failures {
+		fmt.Printf("  line %d: %q\n    want %s\n    got  %s\n", fl.Case.Line, fl.Case.Text, fill.Describe(fl.Case.Want), fill.Describe(fl.Got))
+	}
+}
+
+// smoothed is the mean of the last 50 losses (minibatch losses are noisy).
+func smoothed(l []float64) float64 {
+	n := min(len(l), 50)
+	s := 0.0
+	for _, v := range l[len(l)-n:] {
+		s += v
+	}
+	return s / float64(n)
+}
