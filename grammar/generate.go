@@ -1,7 +1,7 @@
 package grammar
 
 import (
-	"math/rand"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode"
@@ -117,7 +117,7 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	reject := rng.Float64() < gen.opts.RejectRate
 	badFrame := -1
 	if reject {
-		badFrame = rng.Intn(n)
+		badFrame = rng.IntN(n)
 	}
 	var b builder
 	var frames []Frame
@@ -179,9 +179,9 @@ func (gen *Generator) expected(text string, frames []Frame, st *State) Result {
 }
 
 func (gen *Generator) frame(rng *rand.Rand, b *builder, st *State, f int, violate bool) (Frame, bool) {
-	in := gen.g.Intents[rng.Intn(len(gen.g.Intents))]
+	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
 	fr := Frame{Intent: in.Name, Slots: map[string]SlotFill{}}
-	pat := in.Patterns[rng.Intn(len(in.Patterns))]
+	pat := in.Patterns[rng.IntN(len(in.Patterns))]
 	// Decide which slots this expansion mentions, then pick values for them.
 	var seq []Node
 	expand(rng, pat.Root, &seq)
@@ -227,7 +227,7 @@ func expand(rng *rand.Rand, n Node, out *[]Node) {
 			expand(rng, c, out)
 		}
 	case Alt:
-		expand(rng, n[rng.Intn(len(n))], out)
+		expand(rng, n[rng.IntN(len(n))], out)
 	case Opt:
 		if rng.Float64() < 0.5 {
 			expand(rng, n.Body, out)
@@ -251,7 +251,7 @@ func (gen *Generator) pickValues(rng *rand.Rand, in *Intent, mentioned map[strin
 		if len(pairs) == 0 {
 			continue
 		}
-		pair := pairs[rng.Intn(len(pairs))]
+		pair := pairs[rng.IntN(len(pairs))]
 		out[r.B] = gen.sayValue(rng, in.Slot(r.B).Type, pair[1])
 		if mentioned[r.A] {
 			out[r.A] = gen.sayValue(rng, in.Slot(r.A).Type, pair[0])
@@ -270,10 +270,10 @@ func (gen *Generator) pickValues(rng *rand.Rand, in *Intent, mentioned map[strin
 func (gen *Generator) randomValue(rng *rand.Rand, t *Type, st *State) pick {
 	switch t.Kind {
 	case Enum:
-		ev := t.Values[rng.Intn(len(t.Values))]
+		ev := t.Values[rng.IntN(len(t.Values))]
 		words := ev.Name
 		if len(ev.Synonyms) > 0 && rng.Float64() < 0.5 {
-			words = ev.Synonyms[rng.Intn(len(ev.Synonyms))]
+			words = ev.Synonyms[rng.IntN(len(ev.Synonyms))]
 		}
 		return pick{fill: SlotFill{Value: Str(ev.Name)}, surface: strings.Fields(words)}
 	case Dynamic:
@@ -281,12 +281,12 @@ func (gen *Generator) randomValue(rng *rand.Rand, t *Type, st *State) pick {
 		if len(vals) == 0 {
 			return gen.unknownName(rng, t)
 		}
-		return gen.sayValue(rng, t, vals[rng.Intn(len(vals))])
+		return gen.sayValue(rng, t, vals[rng.IntN(len(vals))])
 	case Range:
-		n := t.Min + rng.Intn(t.Max-t.Min+1)
+		n := t.Min + rng.IntN(t.Max-t.Min+1)
 		return pick{fill: SlotFill{Value: Num(n)}, surface: []string{sayNumber(rng, n)}}
 	case FreeText:
-		name := randomName(rng, 1+rng.Intn(2))
+		name := randomName(rng, 1+rng.IntN(2))
 		if rng.Float64() < 0.5 {
 			name = strings.ToLower(name)
 		}
@@ -327,13 +327,13 @@ func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]b
 				}
 				options = append(options, func() bool {
 					vals := st.Values[other]
-					values[name] = gen.sayValue(rng, s.Type, vals[rng.Intn(len(vals))])
+					values[name] = gen.sayValue(rng, s.Type, vals[rng.IntN(len(vals))])
 					return true
 				})
 			}
 		case Range:
 			options = append(options, func() bool {
-				n := s.Type.Max + 1 + rng.Intn(5)
+				n := s.Type.Max + 1 + rng.IntN(5)
 				if rng.Float64() < 0.3 && s.Type.Min > 0 {
 					n = 0
 				}
@@ -355,7 +355,7 @@ func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]b
 				if len(av) == 0 || len(bv) == 0 {
 					return false
 				}
-				x, y := av[rng.Intn(len(av))], bv[rng.Intn(len(bv))]
+				x, y := av[rng.IntN(len(av))], bv[rng.IntN(len(bv))]
 				if !st.Related(r.Relation.Name, x, y) {
 					values[r.A] = gen.sayValue(rng, a, x)
 					values[r.B] = gen.sayValue(rng, b, y)
@@ -370,7 +370,7 @@ func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]b
 	if len(options) == 0 {
 		return false
 	}
-	return options[rng.Intn(len(options))]()
+	return options[rng.IntN(len(options))]()
 }
 
 // sameRoleTypes reports whether a slot with this name takes type other in some
@@ -393,7 +393,7 @@ func (gen *Generator) join(rng *rand.Rand, b *builder) {
 		b.add(".")
 		return
 	}
-	b.add(strings.Fields(gen.g.Joins[rng.Intn(len(gen.g.Joins))])...)
+	b.add(strings.Fields(gen.g.Joins[rng.IntN(len(gen.g.Joins))])...)
 	gen.maybeFiller(rng, b, 0.1)
 }
 
@@ -401,7 +401,7 @@ func (gen *Generator) maybeFiller(rng *rand.Rand, b *builder, p float64) {
 	if len(gen.g.Fillers) == 0 || rng.Float64() >= p*gen.opts.Noise {
 		return
 	}
-	b.add(strings.Fields(gen.g.Fillers[rng.Intn(len(gen.g.Fillers))])...)
+	b.add(strings.Fields(gen.g.Fillers[rng.IntN(len(gen.g.Fillers))])...)
 	if rng.Float64() < 0.4 {
 		b.add(",")
 	}
@@ -410,7 +410,7 @@ func (gen *Generator) maybeFiller(rng *rand.Rand, b *builder, p float64) {
 // render joins the words with a random transcriber style (casing, punctuation)
 // and returns the text and each frame's slot fills with byte spans.
 func (gen *Generator) render(rng *rand.Rand, b *builder) (string, []map[string]SlotFill) {
-	style := rng.Intn(4) // 0 lower, 1 sentence case, 2 names capitalised, 3 as generated
+	style := rng.IntN(4) // 0 lower, 1 sentence case, 2 names capitalised, 3 as generated
 	stripPunct := rng.Float64() < 0.35
 	words := make([]string, len(b.words))
 	for i, w := range b.words {
@@ -475,7 +475,7 @@ func sayNumber(rng *rand.Rand, n int) string {
 	r := rng.Float64()
 	switch {
 	case n == 2 && r < 0.15:
-		return []string{"to", "too"}[rng.Intn(2)]
+		return []string{"to", "too"}[rng.IntN(2)]
 	case n == 4 && r < 0.1:
 		return "for"
 	case n >= 0 && n < len(numberWords) && r < 0.6:
@@ -488,12 +488,12 @@ func sayNumber(rng *rand.Rand, n int) string {
 // compound words, a dropped or doubled letter, a vowel swap, a sound-alike ending.
 func misrecognize(rng *rand.Rand, words []string) []string {
 	out := append([]string(nil), words...)
-	i := rng.Intn(len(out))
+	i := rng.IntN(len(out))
 	w := out[i]
-	switch rng.Intn(5) {
+	switch rng.IntN(5) {
 	case 0: // split a long word ("thunderbolt" -> "thunder bolt")
 		if len(w) >= 7 {
-			k := 3 + rng.Intn(len(w)-5)
+			k := 3 + rng.IntN(len(w)-5)
 			out = append(out[:i], append([]string{w[:k], w[k:]}, out[i+1:]...)...)
 			return out
 		}
@@ -507,7 +507,7 @@ func misrecognize(rng *rand.Rand, words []string) []string {
 	case 2: // sound-alike ending ("Sparky" -> "Sparkey", "Rattler" -> "rattle her")
 		switch {
 		case strings.HasSuffix(w, "y"):
-			out[i] = w[:len(w)-1] + []string{"ey", "ie", "i"}[rng.Intn(3)]
+			out[i] = w[:len(w)-1] + []string{"ey", "ie", "i"}[rng.IntN(3)]
 		case strings.HasSuffix(w, "er"):
 			out = append(out[:i], append([]string{w[:len(w)-2], "her"}, out[i+1:]...)...)
 		default:
@@ -516,7 +516,7 @@ func misrecognize(rng *rand.Rand, words []string) []string {
 		return out
 	case 3: // a dropped or doubled letter
 		if len(w) > 4 {
-			k := 1 + rng.Intn(len(w)-2)
+			k := 1 + rng.IntN(len(w)-2)
 			if rng.Float64() < 0.5 {
 				out[i] = w[:k] + w[k+1:]
 			} else {
@@ -534,8 +534,8 @@ func misrecognize(rng *rand.Rand, words []string) []string {
 			}
 		}
 		if len(idx) > 0 {
-			j := idx[rng.Intn(len(idx))]
-			b[j] = vowels[rng.Intn(len(vowels))]
+			j := idx[rng.IntN(len(idx))]
+			b[j] = vowels[rng.IntN(len(vowels))]
 			out[i] = string(b)
 		}
 		return out

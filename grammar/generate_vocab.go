@@ -2,7 +2,7 @@ package grammar
 
 import (
 	"fmt"
-	"math/rand"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -35,16 +35,16 @@ var (
 
 func randomWord(rng *rand.Rand) string {
 	var b strings.Builder
-	n := 1 + rng.Intn(2)
+	n := 1 + rng.IntN(2)
 	for i := 0; i < n; i++ {
-		b.WriteString(onsets[rng.Intn(len(onsets))])
-		b.WriteString(vowels[rng.Intn(len(vowels))])
+		b.WriteString(onsets[rng.IntN(len(onsets))])
+		b.WriteString(vowels[rng.IntN(len(vowels))])
 		if i < n-1 || rng.Float64() < 0.5 {
-			b.WriteString(codas[rng.Intn(len(codas))])
+			b.WriteString(codas[rng.IntN(len(codas))])
 		}
 	}
 	if rng.Float64() < 0.6 {
-		b.WriteString(endings[rng.Intn(len(endings))])
+		b.WriteString(endings[rng.IntN(len(endings))])
 	}
 	return b.String()
 }
@@ -54,7 +54,7 @@ func randomWord(rng *rand.Rand) string {
 func randomName(rng *rand.Rand, words int) string {
 	var parts []string
 	if words > 1 && rng.Float64() < 0.5 {
-		parts = append(parts, capitalize(titles[rng.Intn(len(titles))]))
+		parts = append(parts, capitalize(titles[rng.IntN(len(titles))]))
 		words--
 	}
 	for i := 0; i < words; i++ {
@@ -66,9 +66,9 @@ func randomName(rng *rand.Rand, words int) string {
 func randomMove(rng *rand.Rand) string {
 	switch r := rng.Float64(); {
 	case r < 0.55:
-		return moveHeads[rng.Intn(len(moveHeads))] + " " + moveTails[rng.Intn(len(moveTails))]
+		return moveHeads[rng.IntN(len(moveHeads))] + " " + moveTails[rng.IntN(len(moveTails))]
 	case r < 0.75:
-		return moveHeads[rng.Intn(len(moveHeads))] + moveTails[rng.Intn(len(moveTails))]
+		return moveHeads[rng.IntN(len(moveHeads))] + moveTails[rng.IntN(len(moveTails))]
 	default:
 		return randomWord(rng)
 	}
@@ -76,9 +76,9 @@ func randomMove(rng *rand.Rand) string {
 
 func randomItem(rng *rand.Rand) string {
 	if rng.Float64() < 0.5 {
-		return itemTails[rng.Intn(len(itemTails))]
+		return itemTails[rng.IntN(len(itemTails))]
 	}
-	return itemHeads[rng.Intn(len(itemHeads))] + " " + itemTails[rng.Intn(len(itemTails))]
+	return itemHeads[rng.IntN(len(itemHeads))] + " " + itemTails[rng.IntN(len(itemTails))]
 }
 
 // randomState builds a state with random names for every dynamic type and random
@@ -101,11 +101,11 @@ func (gen *Generator) randomState(rng *rand.Rand) *State {
 		if t.Kind != Dynamic {
 			continue
 		}
-		n := 2 + rng.Intn(4)
+		n := 2 + rng.IntN(4)
 		var maker func() string
 		switch {
 		case strings.Contains(t.Name, "move") || strings.Contains(t.Name, "skill") || strings.Contains(t.Name, "spell"):
-			n = 4 + rng.Intn(14)
+			n = 4 + rng.IntN(14)
 			maker = func() string { return randomMove(rng) }
 		case strings.Contains(t.Name, "item"):
 			maker = func() string { return randomItem(rng) }
@@ -115,7 +115,7 @@ func (gen *Generator) randomState(rng *rand.Rand) *State {
 		for i := 0; i < n; i++ {
 			// keep some of the base state's values so mixed states occur
 			if base != nil && rng.Float64() < 0.25 && len(base.Values[t.Name]) > 0 {
-				v := base.Values[t.Name][rng.Intn(len(base.Values[t.Name]))]
+				v := base.Values[t.Name][rng.IntN(len(base.Values[t.Name]))]
 				k := strings.ToLower(strings.ReplaceAll(v, " ", ""))
 				if !used[k] {
 					used[k] = true
@@ -130,10 +130,10 @@ func (gen *Generator) randomState(rng *rand.Rand) *State {
 		as, bs := st.Values[r.A.Name], st.Values[r.B.Name]
 		// each b value related to one a value (a move belongs to one monster), most of the time
 		for _, b := range bs {
-			a := as[rng.Intn(len(as))]
+			a := as[rng.IntN(len(as))]
 			st.Relations[r.Name] = append(st.Relations[r.Name], []string{a, b})
 			if rng.Float64() < 0.1 {
-				a2 := as[rng.Intn(len(as))]
+				a2 := as[rng.IntN(len(as))]
 				if a2 != a {
 					st.Relations[r.Name] = append(st.Relations[r.Name], []string{a2, b})
 				}
@@ -143,7 +143,7 @@ func (gen *Generator) randomState(rng *rand.Rand) *State {
 	for _, t := range gen.g.Types {
 		if t.Kind == Dynamic && base != nil && base.Defaults[t.Name] != "" || t.Kind == Dynamic && rng.Float64() < 0.3 {
 			vals := st.Values[t.Name]
-			st.Defaults[t.Name] = vals[rng.Intn(len(vals))]
+			st.Defaults[t.Name] = vals[rng.IntN(len(vals))]
 		}
 	}
 	return st
@@ -158,14 +158,14 @@ func boolInt(b bool) int {
 
 // offTopic makes speech that is not a command.
 func (gen *Generator) offTopic(rng *rand.Rand, st *State) Sample {
-	t := offTopic[rng.Intn(len(offTopic))]
+	t := offTopic[rng.IntN(len(offTopic))]
 	for _, typ := range st.Types() {
 		ph := "{" + typ + "}"
 		for strings.Contains(t, ph) {
 			vals := st.Values[typ]
 			v := strings.ToLower(typ)
 			if len(vals) > 0 {
-				v = vals[rng.Intn(len(vals))]
+				v = vals[rng.IntN(len(vals))]
 			}
 			t = strings.Replace(t, ph, v, 1)
 		}
@@ -174,7 +174,7 @@ func (gen *Generator) offTopic(rng *rand.Rand, st *State) Sample {
 		t = "what a nice day"
 	}
 	if rng.Float64() < 0.5 {
-		t = capitalize(t) + []string{".", "?", "!", ""}[rng.Intn(4)]
+		t = capitalize(t) + []string{".", "?", "!", ""}[rng.IntN(4)]
 	}
 	return Sample{Text: t, State: st, Want: Reject(t, "not a command")}
 }

@@ -65,9 +65,9 @@ func (p *Pattern) Slots() []string {
 // patternParser parses the text inside a say "..." string. Positions are reported
 // relative to the string's opening quote.
 type patternParser struct {
-	src  []rune
-	i    int
-	base Pos
+	src    []rune
+	i      int
+	base   Pos
 	errs   *ErrorList
 	file   string
 	failed bool

@@ -72,8 +72,8 @@ func TestNameMatching(t *testing.T) {
 	}{
 		{"sparky", "sparky", true},
 		{"sparkey", "sparky", true},
-		{"stonejaw", "stonejaw", true},   // "stone jaw" joined
-		{"rattleher", "rattler", true},   // "rattle her"
+		{"stonejaw", "stonejaw", true}, // "stone jaw" joined
+		{"rattleher", "rattler", true}, // "rattle her"
 		{"thunderbolt", "thunderbolt", true},
 		{"bubbless", "bubbles", true},
 		{"pikachu", "sparky", false},

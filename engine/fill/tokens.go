@@ -116,8 +116,8 @@ func phoneticCached(s string) string {
 }
 
 var (
-	phoneticCache  sync.Map
-	phoneticCount  atomic.Int64
+	phoneticCache sync.Map
+	phoneticCount atomic.Int64
 )
 
 var soundAlike = strings.NewReplacer("ph", "f", "ck", "k", "qu", "kw", "ee", "i", "ea", "i", "ey", "y", "ie", "y", "oo", "u", "ou", "u", "z", "s", "c", "k", "x", "ks")

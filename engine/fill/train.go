@@ -115,9 +115,9 @@ func (f *featurized) tokenSpan(start, end int) (int, int) {
 
 // TrainOptions configures Train.
 type TrainOptions struct {
-	Config   model.Config       // network sizes; zero value: model.DefaultConfig()
-	Train    model.TrainConfig  // optimizer settings; Steps is required
-	Base     *grammar.State     // the game's state, mixed with random states
+	Config   model.Config      // network sizes; zero value: model.DefaultConfig()
+	Train    model.TrainConfig // optimizer settings; Steps is required
+	Base     *grammar.State    // the game's state, mixed with random states
 	Progress func(step int, loss float64, elapsed time.Duration)
 }
 
