@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/voicecmd/voicecmd/engine/fill"
+)
+
+func init() {
+	registerBench(&subcommand{name: "fill", summary: "transcript -> commands latency and accuracy per K", run: runBenchFill})
+}
+
+type fillResult struct {
+	Steps    int     `json:"steps"`
+	Batch    int     `json:"batch"`
+	P50us    float64 `json:"p50_us"`
+	P99us    float64 `json:"p99_us"`
+	PerUttUs float64 `json:"per_utterance_us"`
+	Accuracy float64 `json:"accuracy"`
+	Renamed  float64 `json:"renamed_accuracy"`
+}
+
+type fillReport struct {
+	Backend      string       `json:"backend"`
+	Machine      string       `json:"machine"`
+	Slots        int          `json:"slots"`
+	DefaultSteps int          `json:"default_steps"`
+	Results      []fillResult `json:"results"`
+}
+
+func runBenchFill(args []string) int {
+	fs := flag.NewFlagSet("bench fill", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), `usage: voicecmd bench fill --game DIR [--backend NAME] [--batch N] [--reps N] [--json]
+
+Measures the whole fill (transcript -> featurize -> K diffusion steps -> commands) on
+the game's dev set utterances, at batch 1 and at a large batch, for K = 1, 2, the
+default and one slot per step, with dev-set exact-match accuracy at each K.
+
+flags:`)
+		fs.PrintDefaults()
+	}
+	game := fs.String("game", "", "game directory (required)")
+	backend := fs.String("backend", "cpu", "compute backend: cpu, cuda or auto")
+	batchN := fs.Int("batch", 64, "the large batch size")
+	reps := fs.Int("reps", 5, "passes over the dev set at batch 1")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if *game == "" || fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	f, err := fill.Load(*game, fill.Options{Backend: *backend})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd bench fill:", err)
+		return exitFailure
+	}
+	defer f.Close()
+	cases, err := fill.LoadDevSet(filepath.Join(*game, "devset.txt"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd bench fill:", err)
+		return exitFailure
+	}
+	P := f.Weights().Config.Positions()
+	rep := fillReport{Backend: f.Backend(), Machine: machineName(), Slots: P, DefaultSteps: f.Steps()}
+	stepsList := []int{1, 2, f.Steps(), P}
+	seen := map[int]bool{}
+	for _, k := range stepsList {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		fk := f.WithSteps(k)
+		ev := fill.Evaluate(fk, cases)
+		ren := ev.ByState["renamed"]
+		acc, racc := ev.Accuracy(), ratio(ren[0], ren[1])
+		// batch 1: every dev utterance, reps times, one at a time
+		var lat []time.Duration
+		for r := 0; r < *reps; r++ {
+			for _, c := range cases {
+				t0 := time.Now()
+				fk.Parse(c.Text, c.State)
+				lat = append(lat, time.Since(t0))
+			}
+		}
+		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: 1, P50us: pct(lat, 50), P99us: pct(lat, 99), PerUttUs: pct(lat, 50), Accuracy: acc, Renamed: racc})
+		// large batch: default-state utterances in batches of batchN
+		var texts []string
+		for len(texts) < *batchN {
+			for _, c := range cases {
+				if c.State == nil && len(texts) < *batchN {
+					texts = append(texts, c.Text)
+				}
+			}
+		}
+		var blat []time.Duration
+		for r := 0; r < max(3, *reps*2); r++ {
+			t0 := time.Now()
+			fk.ParseBatch(texts, nil)
+			blat = append(blat, time.Since(t0))
+		}
+		p50 := pct(blat, 50)
+		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: *batchN, P50us: p50, P99us: pct(blat, 99), PerUttUs: p50 / float64(*batchN), Accuracy: acc, Renamed: racc})
+	}
+	if *asJSON {
+		json.NewEncoder(os.Stdout).Encode(rep)
+		return exitOK
+	}
+	fmt.Printf("backend %s on %s, %d slot positions, default K=%d\n", rep.Backend, rep.Machine, rep.Slots, rep.DefaultSteps)
+	fmt.Printf("%5s %6s %10s %10s %12s %9s %9s\n", "K", "batch", "p50 µs", "p99 µs", "µs/utt", "dev acc", "renamed")
+	for _, r := range rep.Results {
+		fmt.Printf("%5d %6d %10.0f %10.0f %12.1f %8.1f%% %8.1f%%\n", r.Steps, r.Batch, r.P50us, r.P99us, r.PerUttUs, 100*r.Accuracy, 100*r.Renamed)
+	}
+	return exitOK
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// pct returns the p-th percentile in microseconds.
+func pct(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(float64(len(s)-1) * p / 100)
+	return float64(s[i].Nanoseconds()) / 1e3
+}
+
+// machineName describes this computer for benchmark reports.
+func machineName() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				if _, v, ok := strings.Cut(name, ":"); ok {
+					model = strings.TrimSpace(v)
+				}
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d cores, %s/%s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+}
