@@ -1,0 +1,448 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/voicecmd/voicecmd/engine/model"
+)
+
+var (
+	tableFlag = flag.Bool("cuda.table", false, "print the GPU benchmark table (TestBenchTable)")
+	tableReps = flag.Int("cuda.reps", 200, "fills per row of the benchmark table")
+)
+
+// openOrSkip opens the cuda backend, or skips the test saying why no device is usable.
+func openOrSkip(t testing.TB, w *model.Weights) *Backend {
+	t.Helper()
+	if err := Available(); err != nil {
+		t.Skipf("no usable CUDA device: %v", err)
+	}
+	b, err := Open(w)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func TestLayout(t *testing.T) {
+	if got := int(unsafe.Sizeof(netDesc{})); got != cSizeofNet {
+		t.Errorf("netDesc is %d bytes, C VCNet %d", got, cSizeofNet)
+	}
+	if got := int(unsafe.Sizeof(exHeader{})); got != cSizeofEx {
+		t.Errorf("exHeader is %d bytes, C VCEx %d", got, cSizeofEx)
+	}
+	if cSizeofEx != exHeaderSize {
+		t.Errorf("exHeaderSize %d, C VCEx %d", exHeaderSize, cSizeofEx)
+	}
+}
+
+// randomWeights perturbs fresh weights (LN gains/biases, zero biases) so that
+// every tensor, biases included, takes part in the comparison.
+func randomWeights(t testing.TB, cfg model.Config, seed uint64) *model.Weights {
+	w, err := model.NewWeights(cfg, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	for i := range w.Data {
+		w.Data[i] += float32(rng.NormFloat64() * 0.05)
+	}
+	return w
+}
+
+// randomExample: random sizes and contents, some positions allowing one or no
+// candidate, pooling rows that sum to 1 over the real tokens.
+func randomExample(cfg model.Config, rng *rand.Rand) *model.Example {
+	ex := model.NewExample(cfg)
+	T, C, P := cfg.MaxTokens, cfg.MaxCands, cfg.Positions()
+	ex.NTok = 1 + rng.IntN(T)
+	ex.NCand = 1 + rng.IntN(C)
+	for t := 0; t < ex.NTok; t++ {
+		n := rng.IntN(cfg.HashesPerToken + 1)
+		ex.TokHash[t] = ex.TokHash[t][:n] // shorter rows are allowed
+		for j := range ex.TokHash[t] {
+			ex.TokHash[t][j] = int32(rng.IntN(cfg.HashBuckets+1)) - 1
+		}
+		for f := 0; f < cfg.TokFeat; f++ {
+			ex.TokFeat[t*cfg.TokFeat+f] = float32(rng.NormFloat64())
+		}
+	}
+	for c := 0; c < ex.NCand; c++ {
+		ex.CandKind[c] = int32(rng.IntN(cfg.Kinds))
+		var s float32
+		row := ex.CandPool[c*T : c*T+ex.NTok]
+		for t := range row {
+			row[t] = rng.Float32()
+			s += row[t]
+		}
+		for t := range row {
+			row[t] /= s
+		}
+		for f := 0; f < cfg.CandFeat; f++ {
+			ex.CandFeat[c*cfg.CandFeat+f] = float32(rng.NormFloat64())
+		}
+	}
+	for p := 0; p < P; p++ {
+		switch rng.IntN(10) {
+		case 0: // allows nothing
+		case 1: // exactly one
+			ex.Allowed[p*C+rng.IntN(ex.NCand)] = true
+		default:
+			for c := 0; c < ex.NCand; c++ {
+				ex.Allowed[p*C+c] = rng.IntN(2) == 0
+			}
+		}
+	}
+	return ex
+}
+
+func randomConstraints(cfg model.Config, rng *rand.Rand) *model.Constraints {
+	if rng.IntN(4) == 0 {
+		return nil
+	}
+	C := cfg.MaxCands
+	cs := &model.Constraints{}
+	for range rng.IntN(6) {
+		t := model.PairTable{RoleA: rng.IntN(cfg.Roles), RoleB: rng.IntN(cfg.Roles), OK: make([]bool, C*C)}
+		for i := range t.OK {
+			t.OK[i] = rng.IntN(3) != 0
+		}
+		cs.Tables = append(cs.Tables, t)
+	}
+	return cs
+}
+
+// demoExample has the shape the demo's featurizer produces (as engine/model's
+// benchmarks): 10 tokens with 8 hashes, 60 candidates, a third allowed.
+func demoExample(cfg model.Config, rng *rand.Rand) *model.Example {
+	ex := model.NewExample(cfg)
+	ex.NTok = min(10, cfg.MaxTokens)
+	ex.NCand = min(60, cfg.MaxCands)
+	for t := 0; t < ex.NTok; t++ {
+		for j := 0; j < min(8, cfg.HashesPerToken); j++ {
+			ex.TokHash[t][j] = int32(rng.IntN(cfg.HashBuckets))
+		}
+		for f := 0; f < cfg.TokFeat; f++ {
+			ex.TokFeat[t*cfg.TokFeat+f] = float32(rng.IntN(2))
+		}
+	}
+	for c := 0; c < ex.NCand; c++ {
+		ex.CandKind[c] = int32(rng.IntN(cfg.Kinds))
+		ex.CandPool[c*cfg.MaxTokens+rng.IntN(ex.NTok)] = 1
+		ex.CandFeat[c*cfg.CandFeat] = 1
+	}
+	P, C := cfg.Positions(), cfg.MaxCands
+	for p := 0; p < P; p++ {
+		for c := 0; c < ex.NCand; c++ {
+			ex.Allowed[p*C+c] = rng.IntN(3) == 0
+		}
+		ex.Allowed[p*C+rng.IntN(ex.NCand)] = true
+	}
+	return ex
+}
+
+func configs() map[string]model.Config {
+	wide := model.DefaultConfig()
+	wide.Dim, wide.Heads, wide.FFN, wide.EncLayers, wide.DecLayers = 128, 8, 256, 2, 2
+	odd := model.DefaultConfig()
+	odd.Dim, odd.Heads, odd.FFN, odd.MaxTokens, odd.MaxCands, odd.Frames, odd.Roles = 36, 3, 50, 40, 33, 2, 7
+	return map[string]model.Config{"demo": model.DefaultConfig(), "wide": wide, "odd": odd}
+}
+
+// TestDecodeParity: Encode + Decode logits on the GPU match the CPU backend
+// within 1e-3 on random weights, inputs and committed slots.
+func TestDecodeParity(t *testing.T) {
+	for name, cfg := range configs() {
+		t.Run(name, func(t *testing.T) {
+			w := randomWeights(t, cfg, 3)
+			g := openOrSkip(t, w)
+			cpu, err := model.NewCPU(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(11, uint64(cfg.Dim)))
+			P, C := cfg.Positions(), cfg.MaxCands
+			for _, n := range []int{1, 5, 70} {
+				batch := make([]*model.Example, n)
+				committed := make([][]int32, n)
+				lc, lg := make([][]float32, n), make([][]float32, n)
+				for i := range batch {
+					batch[i] = randomExample(cfg, rng)
+					committed[i] = make([]int32, P)
+					for p := range committed[i] {
+						committed[i][p] = int32(rng.IntN(batch[i].NCand+1)) - 1
+					}
+					lc[i], lg[i] = make([]float32, P*C), make([]float32, P*C)
+					for j := range lg[i] {
+						lg[i][j] = float32(math.NaN()) // poison: every logit must be written
+					}
+				}
+				ec, err := cpu.Encode(batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cpu.Decode(ec, committed, lc); err != nil {
+					t.Fatal(err)
+				}
+				eg, err := g.Encode(batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := g.Decode(eg, committed, lg); err != nil {
+					t.Fatal(err)
+				}
+				worst := 0.0
+				for i := range batch {
+					for j := range lc[i] {
+						a, b := float64(lc[i][j]), float64(lg[i][j])
+						if math.IsInf(a, -1) && math.IsInf(b, -1) {
+							continue
+						}
+						d := math.Abs(a - b)
+						if !(d <= 1e-3) { // NaN fails too
+							t.Fatalf("batch %d row %d logit [p=%d][c=%d]: cpu %g gpu %g", n, i, j/C, j%C, a, b)
+						}
+						worst = max(worst, d)
+					}
+				}
+				t.Logf("%s batch %d: max |Δlogit| = %.3g", name, n, worst)
+			}
+		})
+	}
+}
+
+// TestFillParity: the whole fill on the GPU commits the same candidates at the
+// same steps as the CPU reference, with Conf/FreeProb within 1e-3.
+func TestFillParity(t *testing.T) {
+	for name, cfg := range configs() {
+		t.Run(name, func(t *testing.T) {
+			w := randomWeights(t, cfg, 5)
+			g := openOrSkip(t, w)
+			cpu, err := model.NewCPU(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(13, uint64(cfg.Dim)))
+			P := cfg.Positions()
+			for _, tc := range []struct{ n, steps int }{{1, 1}, {1, 2}, {3, 3}, {40, 2}, {200, 4}, {7, P}, {2, 0}} {
+				batch := make([]*model.Example, tc.n)
+				cons := make([]*model.Constraints, tc.n)
+				oc, og := make([]*model.Sampled, tc.n), make([]*model.Sampled, tc.n)
+				for i := range batch {
+					batch[i] = randomExample(cfg, rng)
+					cons[i] = randomConstraints(cfg, rng)
+					oc[i] = model.NewSampled(cfg)
+				}
+				if err := cpu.Fill(batch, cons, tc.steps, oc); err != nil {
+					t.Fatal(err)
+				}
+				if err := g.Fill(batch, cons, tc.steps, og); err != nil {
+					t.Fatal(err)
+				}
+				worst := 0.0
+				for i := range batch {
+					c, d := oc[i], og[i]
+					if !slices.Equal(c.Chosen, d.Chosen) || !slices.Equal(c.Free, d.Free) || !slices.Equal(c.Step, d.Step) {
+						t.Fatalf("n=%d K=%d row %d differs:\ncpu chosen %v free %v step %v\ngpu chosen %v free %v step %v",
+							tc.n, tc.steps, i, c.Chosen, c.Free, c.Step, d.Chosen, d.Free, d.Step)
+					}
+					for p := 0; p < P; p++ {
+						e := max(math.Abs(float64(c.Conf[p]-d.Conf[p])), math.Abs(float64(c.FreeProb[p]-d.FreeProb[p])))
+						if !(e <= 1e-3) {
+							t.Fatalf("n=%d K=%d row %d position %d: conf %g/%g freeProb %g/%g (cpu/gpu)",
+								tc.n, tc.steps, i, p, c.Conf[p], d.Conf[p], c.FreeProb[p], d.FreeProb[p])
+						}
+						worst = max(worst, e)
+					}
+				}
+				t.Logf("%s n=%d K=%d: identical choices, max |Δprob| = %.3g", name, tc.n, tc.steps, worst)
+			}
+		})
+	}
+}
+
+// TestPending: Submit returns before the fill ends; Done polls without blocking
+// and turns true; the results equal a synchronous Fill's.
+func TestPending(t *testing.T) {
+	cfg := model.DefaultConfig()
+	w := randomWeights(t, cfg, 9)
+	g := openOrSkip(t, w)
+	rng := rand.New(rand.NewPCG(1, 2))
+	batch := []*model.Example{demoExample(cfg, rng), demoExample(cfg, rng)}
+	out := []*model.Sampled{nil, nil}
+	p, err := g.Submit(batch, nil, 2, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	polls := 0
+	for deadline := time.Now().Add(10 * time.Second); !p.Done(); polls++ {
+		if time.Now().After(deadline) {
+			t.Fatal("fill not done after 10s")
+		}
+	}
+	if err := p.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	ref := []*model.Sampled{model.NewSampled(cfg), model.NewSampled(cfg)}
+	if err := g.Fill(batch, nil, 2, ref); err != nil {
+		t.Fatal(err)
+	}
+	for i := range ref {
+		if !slices.Equal(out[i].Chosen, ref[i].Chosen) || !slices.Equal(out[i].Step, ref[i].Step) {
+			t.Fatalf("row %d: async %v, sync %v", i, out[i].Chosen, ref[i].Chosen)
+		}
+	}
+	t.Logf("done after %d polls, host-observed %v", polls, p.Host)
+}
+
+func TestBadInput(t *testing.T) {
+	cfg := model.DefaultConfig()
+	g := openOrSkip(t, randomWeights(t, cfg, 1))
+	ex := model.NewExample(cfg) // NTok = 0
+	if err := g.Fill([]*model.Example{ex}, nil, 2, []*model.Sampled{nil}); err == nil {
+		t.Error("Fill accepted an example with NTok 0")
+	}
+	ex = demoExample(cfg, rand.New(rand.NewPCG(1, 1)))
+	bad := &model.Constraints{Tables: []model.PairTable{{RoleA: cfg.Roles, RoleB: 0, OK: make([]bool, cfg.MaxCands*cfg.MaxCands)}}}
+	if err := g.Fill([]*model.Example{ex}, []*model.Constraints{bad}, 2, []*model.Sampled{nil}); err == nil {
+		t.Error("Fill accepted a pair table with an out-of-range role")
+	}
+}
+
+// measure runs reps fills of the batch and returns the medians of the kernel
+// device time, the device time with transfers, and the host-observed latency
+// (Submit → Done seen by a polling loop, the way the engine polls each frame).
+func measure(t testing.TB, g *Backend, batch []*model.Example, steps, reps int) (kern, dev, host time.Duration) {
+	out := make([]*model.Sampled, len(batch))
+	var ks, ds, hs []time.Duration
+	for r := -5; r < reps; r++ { // 5 warm-ups: graph capture, first-touch
+		p, err := g.Submit(batch, nil, steps, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for !p.Done() {
+		}
+		if err := p.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		k, d, err := p.DeviceTimes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r >= 0 {
+			ks, ds, hs = append(ks, k), append(ds, d), append(hs, p.Host)
+		}
+	}
+	med := func(v []time.Duration) time.Duration { slices.Sort(v); return v[len(v)/2] }
+	return med(ks), med(ds), med(hs)
+}
+
+// TestBenchTable prints the benchmark table the GPU check script ends with.
+// Run with -cuda.table.
+func TestBenchTable(t *testing.T) {
+	if !*tableFlag {
+		t.Skip("run with -cuda.table")
+	}
+	cfg := model.DefaultConfig()
+	w := randomWeights(t, cfg, 21)
+	g := openOrSkip(t, w)
+	cpu, _ := model.NewCPU(w)
+	rng := rand.New(rand.NewPCG(5, 5))
+	pool := make([]*model.Example, 1024)
+	for i := range pool {
+		pool[i] = demoExample(cfg, rng)
+	}
+	const K = 2 // engine/fill.DefaultSteps
+	fmt.Fprintf(os.Stderr, "\nGPU fill on %s, demo config (D=%d, Le=%d, Ld=%d, P=%d, C=%d), demo-shaped inputs (10 tokens, 60 candidates)\n",
+		g.Device(), cfg.Dim, cfg.EncLayers, cfg.DecLayers, cfg.Positions(), cfg.MaxCands)
+	fmt.Fprintf(os.Stderr, "%-6s %-3s %12s %14s %12s %12s\n", "batch", "K", "kernel µs", "dev+copy µs", "host µs", "cpu µs")
+	for _, tc := range []struct{ n, k int }{{1, 1}, {1, K}, {1, 4}, {16, K}, {128, K}, {1024, K}, {1024, 4}} {
+		batch := pool[:tc.n]
+		kern, dev, host := measure(t, g, batch, tc.k, *tableReps)
+		cpuT := "-"
+		if tc.n <= 16 {
+			out := make([]*model.Sampled, tc.n)
+			for i := range out {
+				out[i] = model.NewSampled(cfg)
+			}
+			var ts []time.Duration
+			for range 20 {
+				t0 := time.Now()
+				cpu.Fill(batch, nil, tc.k, out)
+				ts = append(ts, time.Since(t0))
+			}
+			slices.Sort(ts)
+			cpuT = fmt.Sprintf("%.1f", float64(ts[len(ts)/2].Nanoseconds())/1e3)
+		}
+		fmt.Fprintf(os.Stderr, "%-6d %-3d %12.1f %14.1f %12.1f %12s\n", tc.n, tc.k,
+			float64(kern.Nanoseconds())/1e3, float64(dev.Nanoseconds())/1e3, float64(host.Nanoseconds())/1e3, cpuT)
+	}
+}
+
+func benchFill(b *testing.B, n, steps int) {
+	cfg := model.DefaultConfig()
+	w := randomWeights(b, cfg, 21)
+	g := openOrSkip(b, w)
+	rng := rand.New(rand.NewPCG(5, 5))
+	batch := make([]*model.Example, n)
+	for i := range batch {
+		batch[i] = demoExample(cfg, rng)
+	}
+	out := make([]*model.Sampled, n)
+	if err := g.Fill(batch, nil, steps, out); err != nil { // records the graph
+		b.Fatal(err)
+	}
+	var kern, host time.Duration
+	b.ResetTimer()
+	for range b.N {
+		p, err := g.Submit(batch, nil, steps, out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for !p.Done() {
+		}
+		k, _, _ := p.DeviceTimes()
+		kern += k
+		host += p.Host
+	}
+	b.ReportMetric(float64(kern.Nanoseconds())/1e3/float64(b.N), "kernel-µs/fill")
+	b.ReportMetric(float64(host.Nanoseconds())/1e3/float64(b.N), "host-µs/fill")
+}
+
+func BenchmarkFill1K2(b *testing.B)    { benchFill(b, 1, 2) }
+func BenchmarkFill1024K2(b *testing.B) { benchFill(b, 1024, 2) }
+
+// TestAuto: "auto" picks the GPU when one is usable and otherwise falls back to
+// the CPU with a logged reason (run the binary with CUDA_VISIBLE_DEVICES= to see
+// the fallback on a GPU machine).
+func TestAuto(t *testing.T) {
+	w := randomWeights(t, model.DefaultConfig(), 1)
+	var logged []string
+	b, err := OpenAuto(w, func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	want := "cuda"
+	if Available() != nil {
+		want = "cpu"
+	}
+	if b.Name() != want {
+		t.Fatalf("auto opened %q, want %q (Available: %v)", b.Name(), want, Available())
+	}
+	if (want == "cpu") != (len(logged) == 1) {
+		t.Fatalf("auto opened %s and logged %q", b.Name(), logged)
+	}
+	t.Logf("auto -> %s %q", b.Name(), logged)
+}

@@ -1,0 +1,338 @@
+package cuda
+
+// Pure-Go half of the backend: the device weight layout and the packing of a
+// batch into the byte blob the kernel reads. It has no cgo, so it builds and is
+// tested without the cuda tag; the layouts mirror kernels/fill.h.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/voicecmd/voicecmd/engine/model"
+)
+
+const maxLayers = 8 // VC_MAXL
+
+// Mode bits of the kernel (kernels/fill.h).
+const (
+	modeEncode = 1
+	modeFill   = 2
+	modeLogits = 4
+)
+
+type encOff struct {
+	LN1G, LN1B, Wqkv, Bqkv, Wo, Bo, LN2G, LN2B, W1, B1, W2, B2 int64
+}
+
+type decOff struct {
+	LN1G, LN1B, Wqkv, Bqkv, Wo, Bo, LN2G, LN2B int64
+	CWq, CBq, CWkv, CBkv, CWo, CBo, LN3G, LN3B int64
+	W1, B1, W2, B2                             int64
+}
+
+// netDesc mirrors VCNet field for field (16 int32, then int64s only, so Go and C
+// agree on the layout without padding rules; a cuda-tagged test checks sizes).
+type netDesc struct {
+	D, H, Le, Ld, Fh, NB, T, Hs, Ft, C, NK, Fc, S, F, P, R int32
+
+	SmX, SmXN, SmQKV, SmSC, SmInts, SmTotal int64
+	EsKIN, EsKK, EsCKV, EsStride            int64
+
+	Ehash, Wtf, Btf, Epos, LNencG, LNencB   int64
+	Ekind, Wpool, Wcf, Bcf, Erole, Eframe   int64
+	Emask, Win, LNdecG, LNdecB, WqOut, WkOut int64
+
+	Enc [maxLayers]encOff
+	Dec [maxLayers]decOff
+}
+
+// exHeader mirrors VCEx (80 bytes).
+type exHeader struct {
+	NTok, NCand, NTab, Words                                     int32
+	Hash, TokFeat, Kind, Pool, CandFeat, Allowed, Tabs, Committed int64
+}
+
+const exHeaderSize = 80
+
+// deviceWeights lays the model's tensors out for the kernel: matrices
+// transposed to [in][out] (q|k|v and cross k|v fused), vectors as they are.
+// It returns the flat buffer and the description with every offset and the
+// shared-memory plan filled in.
+func deviceWeights(w *model.Weights) ([]float32, netDesc, error) {
+	cfg := w.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, netDesc{}, err
+	}
+	if cfg.EncLayers > maxLayers || cfg.DecLayers > maxLayers {
+		return nil, netDesc{}, fmt.Errorf("cuda: %d encoder / %d decoder layers, at most %d supported",
+			cfg.EncLayers, cfg.DecLayers, maxLayers)
+	}
+	D, Fh := cfg.Dim, cfg.FFN
+	var buf []float32
+	put := func(v []float32) int64 {
+		off := int64(len(buf))
+		buf = append(buf, v...)
+		for len(buf)%4 != 0 { // keep every tensor 16-byte aligned
+			buf = append(buf, 0)
+		}
+		return off
+	}
+	// putT appends the transposes of the [out][in] matrices ms side by side:
+	// row k of the result is [m0[:,k] | m1[:,k] | ...].
+	putT := func(in int, ms ...[]float32) int64 {
+		out := len(ms[0]) / in
+		t := make([]float32, 0, in*out*len(ms))
+		for k := 0; k < in; k++ {
+			for _, m := range ms {
+				for o := 0; o < out; o++ {
+					t = append(t, m[o*in+k])
+				}
+			}
+		}
+		return put(t)
+	}
+	cat := func(vs ...[]float32) []float32 {
+		var r []float32
+		for _, v := range vs {
+			r = append(r, v...)
+		}
+		return r
+	}
+	n := netDesc{
+		D: i32(D), H: i32(cfg.Heads), Le: i32(cfg.EncLayers), Ld: i32(cfg.DecLayers), Fh: i32(Fh),
+		NB: i32(cfg.HashBuckets), T: i32(cfg.MaxTokens), Hs: i32(cfg.HashesPerToken), Ft: i32(cfg.TokFeat),
+		C: i32(cfg.MaxCands), NK: i32(cfg.Kinds), Fc: i32(cfg.CandFeat), S: i32(cfg.Roles), F: i32(cfg.Frames),
+		P: i32(cfg.Positions()), R: i32(max(cfg.MaxTokens, cfg.Positions())),
+	}
+	n.Ehash = put(w.Ehash)
+	n.Wtf = putT(cfg.TokFeat, w.Wtf)
+	n.Btf = put(w.Btf)
+	n.Epos = put(w.Epos)
+	for l := range w.Enc {
+		b := &w.Enc[l]
+		n.Enc[l] = encOff{
+			LN1G: put(b.LN1G), LN1B: put(b.LN1B),
+			Wqkv: putT(D, b.Self.Wq, b.Self.Wk, b.Self.Wv), Bqkv: put(cat(b.Self.Bq, b.Self.Bk, b.Self.Bv)),
+			Wo: putT(D, b.Self.Wo), Bo: put(b.Self.Bo),
+			LN2G: put(b.LN2G), LN2B: put(b.LN2B),
+			W1: putT(D, b.FFN.W1), B1: put(b.FFN.B1), W2: putT(Fh, b.FFN.W2), B2: put(b.FFN.B2),
+		}
+	}
+	n.LNencG, n.LNencB = put(w.LNencG), put(w.LNencB)
+	n.Ekind = put(w.Ekind)
+	n.Wpool = putT(D, w.Wpool)
+	n.Wcf = putT(cfg.CandFeat, w.Wcf)
+	n.Bcf = put(w.Bcf)
+	n.Erole, n.Eframe, n.Emask = put(w.Erole), put(w.Eframe), put(w.Emask)
+	n.Win = putT(D, w.Win)
+	for l := range w.Dec {
+		b := &w.Dec[l]
+		n.Dec[l] = decOff{
+			LN1G: put(b.LN1G), LN1B: put(b.LN1B),
+			Wqkv: putT(D, b.Self.Wq, b.Self.Wk, b.Self.Wv), Bqkv: put(cat(b.Self.Bq, b.Self.Bk, b.Self.Bv)),
+			Wo: putT(D, b.Self.Wo), Bo: put(b.Self.Bo),
+			LN2G: put(b.LN2G), LN2B: put(b.LN2B),
+			CWq: putT(D, b.Cross.Wq), CBq: put(b.Cross.Bq),
+			CWkv: putT(D, b.Cross.Wk, b.Cross.Wv), CBkv: put(cat(b.Cross.Bk, b.Cross.Bv)),
+			CWo: putT(D, b.Cross.Wo), CBo: put(b.Cross.Bo),
+			LN3G: put(b.LN3G), LN3B: put(b.LN3B),
+			W1: putT(D, b.FFN.W1), B1: put(b.FFN.B1), W2: putT(Fh, b.FFN.W2), B2: put(b.FFN.B2),
+		}
+	}
+	n.LNdecG, n.LNdecB = put(w.LNdecG), put(w.LNdecB)
+	n.WqOut, n.WkOut = putT(D, w.WqOut), putT(D, w.WkOut)
+	n.plan()
+	return buf, n, nil
+}
+
+// plan fills in the shared-memory and encoder-state layouts (in floats).
+func (n *netDesc) plan() {
+	D, R, P, C, T, H := int64(n.D), int64(n.R), int64(n.P), int64(n.C), int64(n.T), int64(n.H)
+	al := func(x int64) int64 { return (x + 3) &^ 3 }
+	n.SmX = 0
+	n.SmXN = al(R * D)
+	n.SmQKV = n.SmXN + al(R*D)
+	n.SmSC = n.SmQKV + al(R*max(3*D, int64(n.Fh)))
+	sc := max(H*R*R, P*C)
+	// the candidate phase uses [C][D] pooled + [C][D] k_c from SmXN on
+	sc = max(sc, 2*C*D-(n.SmSC-n.SmXN))
+	n.SmInts = n.SmSC + al(sc)
+	n.SmTotal = n.SmInts + al(7*P)
+	n.EsKIN = 0
+	n.EsKK = al(C * D)
+	n.EsCKV = n.EsKK + al(C*D)
+	n.EsStride = n.EsCKV + al(int64(n.Ld)*T*2*D)
+}
+
+// smemBytes is the dynamic shared memory one block needs.
+func (n *netDesc) smemBytes() int { return int(n.SmTotal) * 4 }
+
+func i32(v int) int32 { return int32(v) }
+
+// packer writes a batch into a byte blob: exHeader[cap] first, then every
+// example's arrays at 4-byte aligned offsets.
+type packer struct {
+	cfg  model.Config
+	buf  []byte
+	size int
+}
+
+func (pk *packer) reset(buf []byte, capacity int) error {
+	need := capacity * exHeaderSize
+	if len(buf) < need {
+		return fmt.Errorf("cuda: input buffer %d bytes, headers alone need %d", len(buf), need)
+	}
+	pk.buf, pk.size = buf, need
+	clear(buf[:need])
+	return nil
+}
+
+// alloc reserves n bytes and returns their offset; false if the buffer is full.
+func (pk *packer) alloc(n int) (int64, bool) {
+	off := pk.size
+	if off+n > len(pk.buf) {
+		return 0, false
+	}
+	pk.size += n
+	return int64(off), true
+}
+
+var errFull = fmt.Errorf("cuda: input buffer full")
+
+// packedSize bounds the bytes example ex with constraints cs takes in the blob.
+func packedSize(cfg model.Config, ex *model.Example, cs *model.Constraints, committed bool) int {
+	P := cfg.Positions()
+	words := (ex.NCand + 31) / 32
+	n := 4 * (ex.NTok*cfg.HashesPerToken + ex.NTok*cfg.TokFeat + ex.NCand + ex.NCand*ex.NTok +
+		ex.NCand*cfg.CandFeat + P*words)
+	if cs != nil {
+		n += 4 * len(cs.Tables) * (2 + ex.NCand*words)
+	}
+	if committed {
+		n += 4 * P
+	}
+	return n
+}
+
+// put packs example i. ex must have passed ex.Check; cs is nil or checked.
+func (pk *packer) put(i int, ex *model.Example, cs *model.Constraints, committed []int32) error {
+	cfg := pk.cfg
+	P, C, T, Hs := cfg.Positions(), cfg.MaxCands, cfg.MaxTokens, cfg.HashesPerToken
+	nt, nc := ex.NTok, ex.NCand
+	words := (nc + 31) / 32
+	le := binary.LittleEndian
+	h := exHeader{NTok: i32(nt), NCand: i32(nc), Words: i32(words)}
+	var ok bool
+	if h.Hash, ok = pk.alloc(4 * nt * Hs); !ok {
+		return errFull
+	}
+	for t := 0; t < nt; t++ {
+		row := ex.TokHash[t]
+		for j := 0; j < Hs; j++ {
+			v := int32(-1)
+			if j < len(row) {
+				v = row[j]
+			}
+			le.PutUint32(pk.buf[h.Hash+int64(4*(t*Hs+j)):], uint32(v))
+		}
+	}
+	f32s := func(v []float32) (int64, bool) {
+		off, ok := pk.alloc(4 * len(v))
+		if ok {
+			for j, x := range v {
+				le.PutUint32(pk.buf[off+int64(4*j):], math.Float32bits(x))
+			}
+		}
+		return off, ok
+	}
+	if h.TokFeat, ok = f32s(ex.TokFeat[:nt*cfg.TokFeat]); !ok {
+		return errFull
+	}
+	if h.Kind, ok = pk.alloc(4 * nc); !ok {
+		return errFull
+	}
+	for c := 0; c < nc; c++ {
+		le.PutUint32(pk.buf[h.Kind+int64(4*c):], uint32(ex.CandKind[c]))
+	}
+	if h.Pool, ok = pk.alloc(4 * nc * nt); !ok {
+		return errFull
+	}
+	for c := 0; c < nc; c++ {
+		for t := 0; t < nt; t++ {
+			le.PutUint32(pk.buf[h.Pool+int64(4*(c*nt+t)):], math.Float32bits(ex.CandPool[c*T+t]))
+		}
+	}
+	if h.CandFeat, ok = f32s(ex.CandFeat[:nc*cfg.CandFeat]); !ok {
+		return errFull
+	}
+	if h.Allowed, ok = pk.alloc(4 * P * words); !ok {
+		return errFull
+	}
+	for p := 0; p < P; p++ {
+		pk.bits(h.Allowed+int64(4*p*words), ex.Allowed[p*C:p*C+nc])
+	}
+	if cs != nil && len(cs.Tables) > 0 {
+		h.NTab = i32(len(cs.Tables))
+		if h.Tabs, ok = pk.alloc(4 * len(cs.Tables) * (2 + nc*words)); !ok {
+			return errFull
+		}
+		off := h.Tabs
+		for _, t := range cs.Tables {
+			le.PutUint32(pk.buf[off:], uint32(t.RoleA))
+			le.PutUint32(pk.buf[off+4:], uint32(t.RoleB))
+			off += 8
+			for a := 0; a < nc; a++ {
+				pk.bits(off, t.OK[a*C:a*C+nc])
+				off += int64(4 * words)
+			}
+		}
+	}
+	if committed != nil {
+		if h.Committed, ok = pk.alloc(4 * P); !ok {
+			return errFull
+		}
+		for p := 0; p < P; p++ {
+			le.PutUint32(pk.buf[h.Committed+int64(4*p):], uint32(committed[p]))
+		}
+	}
+	pk.header(i, &h)
+	return nil
+}
+
+// bits writes v as little-endian 32-bit words of bits at off.
+func (pk *packer) bits(off int64, v []bool) {
+	for w := 0; w*32 < len(v); w++ {
+		var x uint32
+		for b := 0; b < 32 && w*32+b < len(v); b++ {
+			if v[w*32+b] {
+				x |= 1 << b
+			}
+		}
+		binary.LittleEndian.PutUint32(pk.buf[off+int64(4*w):], x)
+	}
+}
+
+func (pk *packer) header(i int, h *exHeader) {
+	b := pk.buf[i*exHeaderSize:]
+	le := binary.LittleEndian
+	for j, v := range []int32{h.NTok, h.NCand, h.NTab, h.Words} {
+		le.PutUint32(b[4*j:], uint32(v))
+	}
+	for j, v := range []int64{h.Hash, h.TokFeat, h.Kind, h.Pool, h.CandFeat, h.Allowed, h.Tabs, h.Committed} {
+		le.PutUint64(b[16+8*j:], uint64(v))
+	}
+}
+
+// unpackFill copies one example's kernel output (five int32/float32 arrays of P)
+// into s.
+func unpackFill(o []byte, P int, s *model.Sampled) {
+	le := binary.LittleEndian
+	for p := 0; p < P; p++ {
+		s.Chosen[p] = int32(le.Uint32(o[4*p:]))
+		s.Free[p] = int32(le.Uint32(o[4*(P+p):]))
+		s.Conf[p] = math.Float32frombits(le.Uint32(o[4*(2*P+p):]))
+		s.FreeProb[p] = math.Float32frombits(le.Uint32(o[4*(3*P+p):]))
+		s.Step[p] = int8(int32(le.Uint32(o[4*(4*P+p):])))
+	}
+}

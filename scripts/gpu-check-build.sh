@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# First half of the GPU check, for a machine WITHOUT a GPU (x86-64, Go, cgo): builds the
+# cuda-tagged test binary of engine/cuda and the cuda-tagged CLI into .gpubin/, with
+# cuda.h and the libcuda link stub from scripts/cuda-stubs.sh, and copies the second half
+# (gpu-check-run.sh) beside them. Carry .gpubin/ to a GPU machine (driver, no Go) and run
+#   .gpubin/gpu-check-run.sh [OUTDIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(scripts/cuda-stubs.sh --env)"
+export GOFLAGS="${GOFLAGS:-} -trimpath"
+mkdir -p .gpubin
+go vet -tags cuda ./engine/cuda/ ./cmd/voicecmd/
+go test -c -tags cuda -o .gpubin/cuda.test ./engine/cuda
+go build -tags cuda -o .gpubin/voicecmd ./cmd/voicecmd
+cp scripts/gpu-check-run.sh .gpubin/
+echo "gpu-check-build: built $(ls .gpubin | tr '\n' ' ')"

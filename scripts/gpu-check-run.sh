@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Second half of the GPU check, for a GPU machine with the NVIDIA driver and no Go:
+# runs the binaries that scripts/gpu-check-build.sh put in .gpubin/ (this script is
+# copied there): parity tests (GPU vs the CPU reference), the no-device fallback, the
+# testing.B benchmarks, and the benchmark table, which it prints last. Logs go to
+# OUTDIR (default $OUT, else /tmp/gpu-check). Exit status 1 if a test failed.
+#   .gpubin/gpu-check-run.sh [OUTDIR]
+set -uo pipefail
+bin="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-${OUT:-/tmp/gpu-check}}"
+mkdir -p "$out"
+fail=0
+t="$bin/cuda.test"
+
+echo "== device"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv,noheader | tee "$out/gpu.txt"
+
+echo "== parity and behaviour tests (GPU vs CPU reference)"
+timeout 300 "$t" -test.v -test.count=1 \
+  -test.run 'TestLayout|TestDecodeParity|TestFillParity|TestPending|TestBadInput|TestAuto' >"$out/parity.log" 2>&1 || fail=1
+grep -E -- '--- (PASS|FAIL|SKIP)|max \||auto ->|Error|panic' "$out/parity.log" | head -60
+
+echo "== no visible device: tests must skip with a reason, auto must fall back to cpu"
+CUDA_VISIBLE_DEVICES= timeout 60 "$t" -test.v -test.count=1 -test.run 'TestAuto|TestPending' >"$out/fallback.log" 2>&1 || fail=1
+grep -E -- '--- (PASS|FAIL|SKIP)|auto ->|no usable' "$out/fallback.log" | head
+
+echo "== testing.B benchmarks (demo config, K=2)"
+timeout 120 "$t" -test.run '^$' -test.bench 'BenchmarkFill' -test.benchtime 500x >"$out/bench.log" 2>&1 || fail=1
+grep -E '^Benchmark|FAIL' "$out/bench.log"
+
+if "$bin/voicecmd" bench 2>&1 | grep -q '^ *fill'; then
+  echo "== voicecmd bench fill --backend cuda"
+  timeout 120 "$bin/voicecmd" bench fill --backend cuda >"$out/cli-bench.log" 2>&1 || echo "(voicecmd bench fill --backend cuda failed, see cli-bench.log)"
+  tail -n 15 "$out/cli-bench.log"
+fi
+
+echo "== table"
+timeout 180 "$t" -test.run 'TestBenchTable' -test.v -cuda.table >"$out/table.log" 2>&1 || fail=1
+grep -q -- '--- PASS: TestBenchTable' "$out/table.log" || tail -n 20 "$out/table.log"
+echo
+echo "parity: $(grep -c -- '--- PASS' "$out/parity.log") pass, $(grep -c -- '--- FAIL' "$out/parity.log") fail, $(grep -c -- '--- SKIP' "$out/parity.log") skip; overall: $([ $fail = 0 ] && echo OK || echo FAILED)"
+sed -n '/^GPU fill on/,/^---/p' "$out/table.log" | grep -v '^---'
+exit $fail
