@@ -149,10 +149,6 @@ func Parse(name string, b []byte, wantFingerprint string) (*Weights, error) {
 	}
 	fp := string(r[:fl])
 	r = r[fl:]
-	if wantFingerprint != "" && fp != wantFingerprint {
-		return nil, fmt.Errorf("model: weights file %s was trained for another grammar (fingerprint %.16s, this grammar %.16s); retrain with voicecmd train: %w",
-			name, fp, wantFingerprint, ErrFingerprint)
-	}
 	if len(r) < 8 {
 		return nil, bad(ErrCorrupt, "file ends before the tensors")
 	}
@@ -160,6 +156,10 @@ func Parse(name string, b []byte, wantFingerprint string) (*Weights, error) {
 	r = r[8:]
 	if want := uint64(paramCount(cfg)); n != want || uint64(len(r)) != 4*want {
 		return nil, bad(ErrCorrupt, "%d parameters and %d tensor bytes, config needs %d parameters", n, len(r), want)
+	}
+	if wantFingerprint != "" && fp != wantFingerprint {
+		return nil, fmt.Errorf("model: weights file %s was trained for another grammar (fingerprint %s, this grammar %s); retrain with voicecmd train: %w",
+			name, short(fp), short(wantFingerprint), ErrFingerprint)
 	}
 	w := &Weights{Config: cfg, Fingerprint: fp, Data: make([]float32, n)}
 	for i := range w.Data {
@@ -171,4 +171,12 @@ func Parse(name string, b []byte, wantFingerprint string) (*Weights, error) {
 	}
 	bind(cfg, &w.Tensors, w.Data)
 	return w, nil
+}
+
+// short quotes a fingerprint for an error message, cut to 24 bytes.
+func short(fp string) string {
+	if len(fp) > 24 {
+		return fmt.Sprintf("%q...", fp[:24])
+	}
+	return fmt.Sprintf("%q", fp)
 }
