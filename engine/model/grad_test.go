@@ -142,3 +142,43 @@ func TestVectorMath(t *testing.T) {
 		}
 	}
 }
+
+// TestGradients32 checks the float32 backward (AVX2 kernels where available, on a
+// config whose widths are multiples of 8) against the float64 one.
+func TestGradients32(t *testing.T) {
+	cfg := Config{Dim: 16, Heads: 2, EncLayers: 1, DecLayers: 1, FFN: 32, HashBuckets: 64,
+		MaxTokens: 9, HashesPerToken: 3, TokFeat: 8, MaxCands: 10, Kinds: 4, CandFeat: 8,
+		Roles: 3, Frames: 3}
+	w, _ := NewWeights(cfg, 2)
+	rng := rand.New(rand.NewPCG(3, 3))
+	g64t, g64 := newTensors[float64](cfg)
+	p64, _ := tensors64(cfg, w.Data)
+	tp64 := newTape(cfg, &p64, &g64t)
+	g32t, g32 := newTensors[float32](cfg)
+	tp32 := newTape(cfg, &w.Tensors, &g32t)
+	for i := 0; i < 4; i++ {
+		ex := synthExample(cfg, rng)
+		m := make([]int32, cfg.Positions())
+		DrawMask(rng, ex.Target, m)
+		tp64.forward(ex, m)
+		l64 := tp64.loss(ex, 1)
+		tp64.backward(ex)
+		tp32.forward(ex, m)
+		l32 := tp32.loss(ex, 1)
+		tp32.backward(ex)
+		if math.Abs(l64-l32) > 1e-4 {
+			t.Fatalf("loss float32 %v, float64 %v", l32, l64)
+		}
+	}
+	var scale float64
+	for _, v := range g64 {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	for _, s := range bind[float64](cfg, &Tensors[float64]{}, nil) {
+		for k := s.off; k < s.off+s.n; k++ {
+			if d := math.Abs(float64(g32[k]) - g64[k]); d > 1e-4*scale+1e-3*math.Abs(g64[k]) {
+				t.Fatalf("%s[%d]: float32 grad %v, float64 %v", s.name, k-s.off, g32[k], g64[k])
+			}
+		}
+	}
+}

@@ -21,6 +21,9 @@ func expAVX(x *float32, n int, shift, scale float32)
 func geluAVX(dst, src *float32, n int)
 
 //go:noescape
+func gerAVX(dw, gr, x *float32, n, cols, rows, gs, xs int)
+
+//go:noescape
 func axpyAVX(a float32, x, y *float32, n int)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

@@ -163,7 +163,7 @@ axpydone:
 	RET
 
 // func gemvTAVX(a, x, y *float32, rows, cols int)
-// y[c] = Σ_r x[r]·a[r*cols+c] for c < cols; cols must be a positive multiple of 8.
+// y[c] += Σ_r x[r]·a[r*cols+c] for c < cols; cols must be a positive multiple of 8.
 TEXT ·gemvTAVX(SB), NOSPLIT, $0-40
 	MOVQ a+0(FP), SI
 	MOVQ x+8(FP), DI
@@ -175,7 +175,7 @@ TEXT ·gemvTAVX(SB), NOSPLIT, $0-40
 gemvTcol:
 	CMPQ AX, R9
 	JGE  gemvTdone
-	VXORPS Y0, Y0, Y0
+	VMOVUPS (DX)(AX*1), Y0
 	VXORPS Y1, Y1, Y1
 	LEAQ (SI)(AX*1), R11 // &a[0][col]
 	MOVQ DI, R12
@@ -307,5 +307,101 @@ geluloop:
 	SUBQ $8, CX
 	JMP  geluloop
 geludone:
+	VZEROUPPER
+	RET
+
+// func gerAVX(dw, gr, x *float32, n, cols, rows, gs, xs int)
+// dw[o*cols+c] += Σ_{i<n} gr[i*gs+o]·x[i*xs+c] for o < rows, c < cols;
+// cols must be a positive multiple of 8. Each 32- (or 8-) column block of a dw row
+// stays in registers across the sum over i.
+TEXT ·gerAVX(SB), NOSPLIT, $0-64
+	MOVQ dw+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ cols+32(FP), R9
+	MOVQ gs+48(FP), R11
+	SHLQ $2, R11 // g row stride, bytes
+	MOVQ xs+56(FP), R12
+	SHLQ $2, R12 // x row stride, bytes
+	XORQ AX, AX // column byte offset
+gerblk32:
+	MOVQ R9, BX
+	SHLQ $2, BX
+	SUBQ AX, BX
+	CMPQ BX, $128
+	JL   gerblk8
+	XORQ CX, CX // o
+gero32:
+	CMPQ CX, rows+40(FP)
+	JGE  gernext32
+	// row pointer: dw + (o*cols)*4 + AX
+	MOVQ CX, R13
+	IMULQ R9, R13
+	LEAQ (DI)(R13*4), R13
+	ADDQ AX, R13
+	VMOVUPS (R13), Y0
+	VMOVUPS 32(R13), Y1
+	VMOVUPS 64(R13), Y2
+	VMOVUPS 96(R13), Y3
+	LEAQ (SI)(CX*4), R8 // &g[0*gs+o]
+	LEAQ (DX)(AX*1), R10 // &x[0*xs+c]
+	MOVQ n+24(FP), BX
+geri32:
+	CMPQ BX, $0
+	JE   gerstore32
+	VBROADCASTSS (R8), Y4
+	VFMADD231PS (R10), Y4, Y0
+	VFMADD231PS 32(R10), Y4, Y1
+	VFMADD231PS 64(R10), Y4, Y2
+	VFMADD231PS 96(R10), Y4, Y3
+	ADDQ R11, R8
+	ADDQ R12, R10
+	DECQ BX
+	JMP  geri32
+gerstore32:
+	VMOVUPS Y0, (R13)
+	VMOVUPS Y1, 32(R13)
+	VMOVUPS Y2, 64(R13)
+	VMOVUPS Y3, 96(R13)
+	INCQ CX
+	JMP  gero32
+gernext32:
+	ADDQ $128, AX
+	JMP  gerblk32
+gerblk8:
+	CMPQ BX, $32
+	JL   gerdone
+	XORQ CX, CX
+gero8:
+	CMPQ CX, rows+40(FP)
+	JGE  gernext8
+	MOVQ CX, R13
+	IMULQ R9, R13
+	LEAQ (DI)(R13*4), R13
+	ADDQ AX, R13
+	VMOVUPS (R13), Y0
+	LEAQ (SI)(CX*4), R8
+	LEAQ (DX)(AX*1), R10
+	MOVQ n+24(FP), BX
+geri8:
+	CMPQ BX, $0
+	JE   gerstore8
+	VBROADCASTSS (R8), Y4
+	VFMADD231PS (R10), Y4, Y0
+	ADDQ R11, R8
+	ADDQ R12, R10
+	DECQ BX
+	JMP  geri8
+gerstore8:
+	VMOVUPS Y0, (R13)
+	INCQ CX
+	JMP  gero8
+gernext8:
+	ADDQ $32, AX
+	MOVQ R9, BX
+	SHLQ $2, BX
+	SUBQ AX, BX
+	JMP  gerblk8
+gerdone:
 	VZEROUPPER
 	RET

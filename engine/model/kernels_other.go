@@ -4,9 +4,10 @@ package model
 
 const useAVX = false
 
-func dotAVX(a, b *float32, n int) float32            { panic("unreachable") }
-func gemvAVX(w, x, y *float32, rows, cols int)       { panic("unreachable") }
-func axpyAVX(a float32, x, y *float32, n int)        { panic("unreachable") }
-func gemvTAVX(a, x, y *float32, rows, cols int)      { panic("unreachable") }
-func expAVX(x *float32, n int, shift, scale float32) { panic("unreachable") }
-func geluAVX(dst, src *float32, n int)               { panic("unreachable") }
+func dotAVX(a, b *float32, n int) float32                 { panic("unreachable") }
+func gemvAVX(w, x, y *float32, rows, cols int)            { panic("unreachable") }
+func axpyAVX(a float32, x, y *float32, n int)             { panic("unreachable") }
+func gemvTAVX(a, x, y *float32, rows, cols int)           { panic("unreachable") }
+func expAVX(x *float32, n int, shift, scale float32)      { panic("unreachable") }
+func geluAVX(dst, src *float32, n int)                    { panic("unreachable") }
+func gerAVX(dw, gr, x *float32, n, cols, rows, gs, xs int) { panic("unreachable") }

@@ -132,6 +132,26 @@ func linear[F Float](out, in, w, b []F, n, I, O int, acc bool) {
 
 // linearBackward accumulates the gradients of out = W·in + b: dIn (may be nil), dW, db (may be nil).
 func linearBackward[F Float](dIn, dW, db, dOut, in, w []F, n, I, O int) {
+	if useAVX && I%8 == 0 && n > 0 {
+		if dW32, ok := f32(dW[:O*I]); ok {
+			dOut32, _ := f32(dOut[:n*O])
+			in32, _ := f32(in[:n*I])
+			w32, _ := f32(w[:O*I])
+			if dIn != nil {
+				dIn32, _ := f32(dIn[:n*I])
+				for i := 0; i < n; i++ {
+					gemvTAVX(&w32[0], &dOut32[i*O], &dIn32[i*I], O, I)
+				}
+			}
+			gerAVX(&dW32[0], &dOut32[0], &in32[0], n, I, O, O, I)
+			if db != nil {
+				for i := 0; i < n; i++ {
+					addTo(db[:O], dOut[i*O:(i+1)*O])
+				}
+			}
+			return
+		}
+	}
 	for i := 0; i < n; i++ {
 		g := dOut[i*O : (i+1)*O]
 		x := in[i*I : (i+1)*I]
@@ -416,6 +436,9 @@ func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
 	for h := 0; h < H; h++ {
 		kh, vh := kT[h*hs*nkp:], vT[h*hs*nkp:]
 		for i := 0; i < nq; i++ {
+			for j := range s {
+				s[j] = 0
+			}
 			gemvTAVX(&kh[0], &q[i*D+h*hs], &s[0], hs, nkp)
 			mx := float32(math.Inf(-1))
 			for _, x := range s[:nk] {
