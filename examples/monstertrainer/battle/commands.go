@@ -437,6 +437,9 @@ func (w *World) useItem(item, target string) (string, error) {
 		if t.Fainted() {
 			return "", fmt.Errorf("%s has fainted; use a revive", t.Name)
 		}
+		if t.HP == t.MaxHP {
+			return "", fmt.Errorf("%s is already at full HP", t.Name)
+		}
 		amount := map[string]int{"potion": 20, "super potion": 50}[item]
 		if amount == 0 {
 			amount = 15 // an item the game added at run time

@@ -170,9 +170,9 @@ func New(seed uint64) *World {
 			X: x, Y: y, ToX: x, ToY: y, HomeX: x, HomeY: y}
 		w.Enemies = append(w.Enemies, m)
 	}
-	enemy("Rattler", "coil snake", Poison, 90, 250, 130)
-	enemy("Stonejaw", "boulder jaw", Rock, 110, 480, 105)
-	enemy("Gloomcap", "gloom shroom", Poison, 80, 710, 130)
+	enemy("Rattler", "coil snake", Poison, 90, 250, 150)
+	enemy("Stonejaw", "boulder jaw", Rock, 110, 480, 130)
+	enemy("Gloomcap", "gloom shroom", Poison, 80, 710, 150)
 	for i, m := range w.Party {
 		m.DisplayHP = float64(m.HP)
 		m.Bob = float64(i)
