@@ -356,8 +356,29 @@ func attention[F Float](out, att, q, k, v, tmp []F, nq, nk, D, H int) {
 	}
 }
 
-// attentionBackward accumulates dq, dk, dv; dp is scratch of length nk.
+// attentionBackwardTmp is the scratch attentionBackward needs to use the AVX kernels.
+func attentionBackwardTmp(nq, nk, D int) int {
+	nkp := (nk + 7) &^ 7
+	return 4*D*nkp + 2*nq*nkp + nkp + D
+}
+
+// attentionBackward accumulates dq, dk, dv; dp is scratch of length nk, or of
+// attentionBackwardTmp(nq, nk, D) to use the AVX kernels in the float32 instantiation.
 func attentionBackward[F Float](dq, dk, dv, dOut, att, q, k, v, dp []F, nq, nk, D, H int) {
+	if useAVX && len(dp) >= attentionBackwardTmp(nq, nk, D) {
+		if dq32, ok := f32(dq); ok {
+			dk32, _ := f32(dk)
+			dv32, _ := f32(dv)
+			dOut32, _ := f32(dOut)
+			att32, _ := f32(att)
+			q32, _ := f32(q)
+			k32, _ := f32(k)
+			v32, _ := f32(v)
+			tmp32, _ := f32(dp)
+			attentionBackwardAVX(dq32, dk32, dv32, dOut32, att32, q32, k32, v32, tmp32, nq, nk, D, H)
+			return
+		}
+	}
 	hs := D / H
 	scale := F(1 / math.Sqrt(float64(hs)))
 	for h := 0; h < H; h++ {
@@ -459,6 +480,66 @@ func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
 				s[j] = 0
 			}
 			gemvAVX(&vh[0], &s[0], &out[i*D+h*hs], hs, nkp)
+		}
+	}
+}
+
+// attentionBackwardAVX is attentionBackward for float32, per head in the transposed
+// [hs][nkp] layout of attentionAVX so that every product is one AVX kernel call.
+func attentionBackwardAVX(dq, dk, dv, dOut, att, q, k, v, tmp []float32, nq, nk, D, H int) {
+	hs := D / H
+	nkp := (nk + 7) &^ 7
+	kT, vT, dkT, dvT := tmp[:D*nkp], tmp[D*nkp:2*D*nkp], tmp[2*D*nkp:3*D*nkp], tmp[3*D*nkp:4*D*nkp]
+	rest := tmp[4*D*nkp:]
+	ap, ds, dp, t := rest[:nq*nkp], rest[nq*nkp:2*nq*nkp], rest[2*nq*nkp:2*nq*nkp+nkp], rest[2*nq*nkp+nkp:2*nq*nkp+nkp+D]
+	for j := 0; j < nk; j++ {
+		kr, vr := k[j*D:(j+1)*D], v[j*D:(j+1)*D]
+		for c := range kr {
+			kT[c*nkp+j] = kr[c]
+			vT[c*nkp+j] = vr[c]
+		}
+	}
+	for c := 0; c < D; c++ {
+		for j := nk; j < nkp; j++ {
+			kT[c*nkp+j], vT[c*nkp+j] = 0, 0
+		}
+	}
+	for i := range dkT {
+		dkT[i], dvT[i] = 0, 0
+	}
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	for h := 0; h < H; h++ {
+		o0 := h * hs
+		kh, vh := kT[o0*nkp:], vT[o0*nkp:]
+		for i := 0; i < nq; i++ {
+			a := att[(h*nq+i)*nk : (h*nq+i+1)*nk]
+			api, dsi := ap[i*nkp:(i+1)*nkp], ds[i*nkp:(i+1)*nkp]
+			copy(api, a)
+			for j := range dp {
+				dp[j] = 0
+			}
+			for j := nk; j < nkp; j++ {
+				api[j], dsi[j] = 0, 0
+			}
+			gemvTAVX(&vh[0], &dOut[i*D+o0], &dp[0], hs, nkp) // dp[j] = dO_i·v_j
+			var sum float32
+			for j, aj := range a {
+				sum += aj * dp[j]
+			}
+			for j, aj := range a {
+				dsi[j] = aj * (dp[j] - sum) * scale
+			}
+			gemvAVX(&kh[0], &dsi[0], &t[0], hs, nkp) // Σ_j dS_ij k_j
+			addTo(dq[i*D+o0:i*D+o0+hs], t[:hs])
+		}
+		gerAVX(&dvT[o0*nkp], &dOut[o0], &ap[0], nq, nkp, hs, D, nkp) // dv_j += Σ_i a_ij dO_i
+		gerAVX(&dkT[o0*nkp], &q[o0], &ds[0], nq, nkp, hs, D, nkp)    // dk_j += Σ_i dS_ij q_i
+	}
+	for j := 0; j < nk; j++ {
+		dkr, dvr := dk[j*D:(j+1)*D], dv[j*D:(j+1)*D]
+		for c := range dkr {
+			dkr[c] += dkT[c*nkp+j]
+			dvr[c] += dvT[c*nkp+j]
 		}
 	}
 }

@@ -76,7 +76,7 @@ func newTape[F Float](cfg Config, w, g *Tensors[F]) *tape[F] {
 		zln: newLN[F](P, D), qo: make([]F, P*D), ko: make([]F, C*D), logit: make([]F, P*C), dlog: make([]F, P*C),
 		dx: make([]F, R*D), dh: make([]F, T*D), dcand: make([]F, C*D), dy: make([]F, R*D), dq: make([]F, R*D),
 		dk: make([]F, R*D), dv: make([]F, R*D), dln: make([]F, R*D), dqo: make([]F, P*D), dko: make([]F, C*D),
-		dff: make([]F, R*Fh), dp: make([]F, R), atmp: make([]F, attentionTmp(R, D)),
+		dff: make([]F, R*Fh), dp: make([]F, attentionBackwardTmp(R, R, D)), atmp: make([]F, attentionTmp(R, D)),
 	}
 	for l := 0; l <= cfg.EncLayers; l++ {
 		tp.xs = append(tp.xs, make([]F, T*D))
