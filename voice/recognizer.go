@@ -123,6 +123,7 @@ type job struct {
 	start, end, detected int       // stream positions in samples
 	detectedAt           time.Time // wall time when the end was detected
 	partial              bool
+	err                  error // a source error, delivered after the finals before it
 }
 
 // NewRecognizer starts recognizing src. It takes ownership of src: Close closes
@@ -363,7 +364,10 @@ func (r *Recognizer) capture() {
 				finish(pos, pos)
 			}
 			if err != io.EOF && !errors.Is(err, ErrClosed) {
-				r.send(Event{Kind: EventError, Err: err})
+				select {
+				case r.finals <- job{err: err}:
+				case <-r.done:
+				}
 			}
 			return
 		}
@@ -397,6 +401,10 @@ func (r *Recognizer) transcribe() {
 		}
 		if !ok {
 			return // capture ended and all finals are done
+		}
+		if j.err != nil {
+			r.send(Event{Kind: EventError, Err: j.err})
+			continue
 		}
 		if j.partial && int64(j.id) <= r.lastFinal.Load() {
 			continue // its final was already sent
