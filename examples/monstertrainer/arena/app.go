@@ -4,7 +4,6 @@
 package arena
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,8 +13,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -23,6 +20,7 @@ import (
 	"github.com/voicecmd/voicecmd/engine"
 	"github.com/voicecmd/voicecmd/engine/fill"
 	"github.com/voicecmd/voicecmd/examples/monstertrainer/battle"
+	"github.com/voicecmd/voicecmd/examples/monstertrainer/script"
 	"github.com/voicecmd/voicecmd/game"
 	"github.com/voicecmd/voicecmd/grammar"
 )
@@ -102,7 +100,7 @@ func Main(args []string) int {
 
 // Run plays the demo in a window until it is closed or cfg.Frames have run.
 func Run(cfg Config) error {
-	script, err := LoadScript(cfg.Script)
+	script, err := script.Load(cfg.Script)
 	if err != nil {
 		return err
 	}
@@ -151,66 +149,13 @@ func Run(cfg Config) error {
 	return g.err
 }
 
-// Event is one scripted input.
-type Event struct {
-	Frame int64
-	Kind  string // "say" or "wav"
-	Arg   string
-}
-
-// LoadScript reads a script file ("" → no events). Lines are `FRAME say TEXT` or
-// `FRAME wav FILE`; blank lines and lines starting with # are skipped.
-func LoadScript(path string) ([]Event, error) {
-	if path == "" {
-		return nil, nil
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("monstertrainer: script: %w", err)
-	}
-	defer fh.Close()
-	return ParseScript(fh, path)
-}
-
-// ParseScript parses script lines; name is used in error messages.
-func ParseScript(r io.Reader, name string) ([]Event, error) {
-	var out []Event
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		parts := strings.SplitN(line, " ", 3)
-		if len(parts) < 3 {
-			return nil, fmt.Errorf("%s:%d: want `FRAME say TEXT` or `FRAME wav FILE`, got %q", name, n, line)
-		}
-		fr, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil || fr < 0 {
-			return nil, fmt.Errorf("%s:%d: bad frame number %q", name, n, parts[0])
-		}
-		kind, arg := parts[1], strings.TrimSpace(parts[2])
-		if kind != "say" && kind != "wav" {
-			return nil, fmt.Errorf("%s:%d: unknown action %q (want say or wav)", name, n, kind)
-		}
-		if kind == "wav" && !filepath.IsAbs(arg) {
-			arg = filepath.Join(filepath.Dir(name), arg)
-		}
-		out = append(out, Event{Frame: fr, Kind: kind, Arg: arg})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return out, nil
-}
-
 // Game is the demo as an ebiten.Game.
 type Game struct {
 	cfg    Config
 	eng    *engine.Engine
 	plugin *game.Plugin
 	world  *battle.World
-	script []Event
+	script []script.Event
 	next   int
 	log    *json.Encoder
 	logF   *os.File
@@ -221,12 +166,12 @@ type Game struct {
 }
 
 // NewGame builds the demo around a running engine.
-func NewGame(eng *engine.Engine, cfg Config, script []Event) (*Game, error) {
+func NewGame(eng *engine.Engine, cfg Config, events []script.Event) (*Game, error) {
 	p, err := game.New(game.Options{Engine: eng})
 	if err != nil {
 		return nil, err
 	}
-	g := &Game{cfg: cfg, eng: eng, plugin: p, world: battle.New(cfg.Seed), script: script, view: newView()}
+	g := &Game{cfg: cfg, eng: eng, plugin: p, world: battle.New(cfg.Seed), script: events, view: newView()}
 	g.world.EnemiesAct = !cfg.Calm
 	g.world.OnRename = func(old, new string) error { return eng.Rename("monster", old, new) }
 	for _, in := range battle.Intents {
@@ -306,7 +251,7 @@ func (g *Game) keys() {
 	}
 }
 
-func (g *Game) runEvent(ev Event) {
+func (g *Game) runEvent(ev script.Event) {
 	switch ev.Kind {
 	case "say":
 		if err := g.plugin.Submit(ev.Arg); err != nil {

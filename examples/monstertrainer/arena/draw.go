@@ -298,7 +298,9 @@ func (v *view) monster(dst *ebiten.Image, m *battle.Monster, scale float64) {
 
 // card draws the name, species and HP bar above a monster.
 func (v *view) card(dst *ebiten.Image, m *battle.Monster) {
-	w := 110.0
+	hp := fmt.Sprintf("%d/%d", max(m.HP, 0), m.MaxHP)
+	hw := text.Advance(hp, v.hp)
+	w := math.Max(110, text.Advance(m.Name, v.name)+hw+24)
 	x := m.X - w/2
 	y := m.Y - 78
 	if m.Enemy {
@@ -316,11 +318,7 @@ func (v *view) card(dst *ebiten.Image, m *battle.Monster) {
 	}
 	rect(dst, x+7, y+21, w-14, 6, color.RGBA{60, 60, 75, 255})
 	rect(dst, x+7, y+21, (w-14)*frac, 6, bc)
-	hp := fmt.Sprintf("%d/%d", max(m.HP, 0), m.MaxHP)
-	hw := text.Advance(hp, v.hp)
 	drawText(dst, hp, v.hp, x+w-7-hw, y+5, color.RGBA{200, 205, 220, 255})
-	// Element dot.
-	fillCircle(dst, x+w-6, y+6, 0, battle.ElementColor(m.Element))
 }
 
 // bench shows the party members off the field, bottom left.

@@ -1,0 +1,297 @@
+// Package e2e runs the monster-trainer demo as a user would: the real binary, in a
+// real window under Xvfb, driven by a script, with the trained filler. It checks the
+// log (commands understood and acted out, state changed) and the screenshot (the
+// field is drawn). This package imports no Ebiten code itself, so its test binary
+// starts without a display.
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// display returns an X display for the demo: $DISPLAY if set, else a private Xvfb
+// server started for this test (stopped at cleanup).
+func display(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return d
+	}
+	xvfb, err := exec.LookPath("Xvfb")
+	if err != nil {
+		t.Fatal("no DISPLAY and no Xvfb: install the xvfb package (scripts/setup.sh does) to run the demo's end-to-end test")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -displayfd: Xvfb picks a free display number and writes it to fd 3.
+	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	num := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		num <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-num:
+		if n == "" {
+			t.Fatal("Xvfb did not report a display")
+		}
+		return ":" + n
+	case <-time.After(20 * time.Second):
+		t.Fatal("Xvfb did not start within 20s")
+	}
+	return ""
+}
+
+type logLine struct {
+	Frame      int64             `json:"frame"`
+	Type       string            `json:"type"`
+	Intent     string            `json:"intent"`
+	Slots      map[string]any    `json:"slots"`
+	Effect     string            `json:"effect"`
+	Error      string            `json:"error"`
+	Text       string            `json:"text"`
+	Reason     string            `json:"reason"`
+	UpdateUS   int64             `json:"update_us"`
+	Outcome    string            `json:"outcome"`
+	Party      []monster         `json:"party"`
+	Enemies    []monster         `json:"enemies"`
+	Vocabulary []string          `json:"vocabulary"`
+	Extra      map[string]string `json:"-"`
+}
+
+type monster struct {
+	Name    string  `json:"name"`
+	HP      int     `json:"hp"`
+	MaxHP   int     `json:"max_hp"`
+	OnField bool    `json:"on_field"`
+	X       float64 `json:"x"`
+	Y       float64 `json:"y"`
+}
+
+// script is what the player says, one line per command, spaced a second apart.
+const script = `# frame say text
+20 say Sparky, thunderbolt the Rattler
+80 say Go, Leafy!
+140 say Bubbles, dodge left
+200 say call Bubbles Captain Fluff
+260 say Captain Fluff, use water gun on Stonejaw
+320 say Pikachu, use thunderbolt
+`
+
+func TestDemoEndToEnd(t *testing.T) {
+	if _, err := os.Stat("../model.vcw"); err != nil {
+		t.Fatalf("the demo needs its trained filler: %v (voicecmd train --game examples/monstertrainer)", err)
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "monstertrainer")
+	build := exec.Command("go", "build", "-o", bin, "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	scriptPath := filepath.Join(dir, "script.txt")
+	os.WriteFile(scriptPath, []byte(script), 0o644)
+	logPath, shotPath := filepath.Join(dir, "log.jsonl"), filepath.Join(dir, "shot.png")
+
+	cmd := exec.Command(bin, "--game", "..", "--script", scriptPath, "--frames", "400",
+		"--screenshot", shotPath, "--log", logPath, "--seed", "3")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display(t))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo failed: %v\n%s", err, out)
+	}
+
+	lines := readLog(t, logPath)
+	var cmds []logLine
+	var rejected []logLine
+	var end logLine
+	frames := 0
+	for _, l := range lines {
+		switch l.Type {
+		case "command":
+			cmds = append(cmds, l)
+		case "rejected":
+			rejected = append(rejected, l)
+		case "frame":
+			frames++
+		case "end":
+			end = l
+		case "error":
+			t.Errorf("demo logged an error: %+v", l)
+		}
+	}
+	if frames != 400 {
+		t.Errorf("logged %d frames, want 400", frames)
+	}
+	want := []struct {
+		intent string
+		slots  map[string]string
+		effect string
+	}{
+		{"attack", map[string]string{"actor": "Sparky", "move": "thunderbolt", "target": "Rattler"}, "Sparky used thunderbolt on Rattler"},
+		{"switch", map[string]string{"actor": "Leafy"}, "Go, Leafy!"},
+		{"dodge", map[string]string{"actor": "Bubbles", "direction": "left"}, "Bubbles dodged left"},
+		{"rename", map[string]string{"actor": "Bubbles"}, "Bubbles is now called Captain Fluff"},
+		{"attack", map[string]string{"actor": "Captain Fluff", "move": "water gun", "target": "Stonejaw"}, "Captain Fluff used water gun on Stonejaw"},
+	}
+	if len(cmds) != len(want) {
+		t.Fatalf("dispatched %d commands, want %d:\n%s", len(cmds), len(want), dump(cmds))
+	}
+	for i, w := range want {
+		c := cmds[i]
+		if c.Intent != w.intent || !strings.HasPrefix(c.Effect, w.effect) || c.Error != "" {
+			t.Errorf("command %d: %s %v → %q (error %q); want %s → %q", i, c.Intent, c.Slots, c.Effect, c.Error, w.intent, w.effect)
+		}
+		for k, v := range w.slots {
+			if fmt.Sprint(c.Slots[k]) != v {
+				t.Errorf("command %d: slot %s = %v, want %s", i, k, c.Slots[k], v)
+			}
+		}
+	}
+	// Every command was acted out within a second of being typed (60 frames).
+	for i, c := range cmds {
+		said := []int64{20, 80, 140, 200, 260}[i]
+		if c.Frame-said > 60 {
+			t.Errorf("command %d dispatched at frame %d, said at %d", i, c.Frame, said)
+		}
+	}
+	if len(rejected) != 1 || !strings.Contains(rejected[0].Text, "Pikachu") || rejected[0].Reason == "" {
+		t.Errorf("Pikachu should be rejected with a reason: %+v", rejected)
+	}
+
+	// The world changed as the commands said.
+	mon := map[string]monster{}
+	for _, m := range append(end.Party, end.Enemies...) {
+		mon[m.Name] = m
+	}
+	if r := mon["Rattler"]; r.HP >= r.MaxHP {
+		t.Errorf("Rattler was not damaged: %+v", r)
+	}
+	if s := mon["Stonejaw"]; s.HP >= s.MaxHP {
+		t.Errorf("Stonejaw was not damaged: %+v", s)
+	}
+	if !mon["Leafy"].OnField || mon["Captain Fluff"].Name == "" || mon["Bubbles"].Name != "" {
+		t.Errorf("party after switch and rename: %+v", end.Party)
+	}
+	if !contains(end.Vocabulary, "Captain Fluff") || contains(end.Vocabulary, "Bubbles") {
+		t.Errorf("the rename did not reach the vocabulary: %v", end.Vocabulary)
+	}
+
+	checkScreenshot(t, shotPath)
+}
+
+// checkScreenshot looks for the field: a 960×540 image, mostly grass green in the
+// middle, the dark HUD along the bottom, and colourful monsters where they stand.
+func checkScreenshot(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 960 || b.Dy() != 540 {
+		t.Fatalf("screenshot is %v, want 960×540", b)
+	}
+	green, total := 0, 0
+	for y := 200; y < 300; y += 4 {
+		for x := 100; x < 860; x += 4 {
+			r, g, b := rgb(img, x, y)
+			total++
+			if g > r+20 && g > b+20 {
+				green++
+			}
+		}
+	}
+	if green*10 < total*7 {
+		t.Errorf("the middle of the field is %d/%d green pixels, want most", green, total)
+	}
+	if r, g, b := rgb(img, 480, 530); r > 60 || g > 60 || b > 80 {
+		t.Errorf("no HUD at the bottom: pixel (%d,%d,%d)", r, g, b)
+	}
+	// Stonejaw (grey rock) stands near (480, 130).
+	found := false
+	for y := 100; y < 160 && !found; y += 2 {
+		for x := 450; x < 510; x += 2 {
+			r, g, b := rgb(img, x, y)
+			if absDiff(r, g) < 25 && absDiff(g, b) < 35 && r > 100 && r < 200 {
+				found = true
+				break
+			}
+		}
+	}
+	if !found {
+		t.Error("Stonejaw is not drawn where it stands")
+	}
+}
+
+func rgb(img image.Image, x, y int) (int, int, int) {
+	r, g, b, _ := img.At(x, y).RGBA()
+	return int(r >> 8), int(g >> 8), int(b >> 8)
+}
+
+func absDiff(a, b int) int {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+func readLog(t *testing.T, path string) []logLine {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []logLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var l logLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func dump(ls []logLine) string {
+	var b strings.Builder
+	for _, l := range ls {
+		fmt.Fprintf(&b, "  frame %d %s %v → %q %s\n", l.Frame, l.Intent, l.Slots, l.Effect, l.Error)
+	}
+	return b.String()
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
