@@ -64,7 +64,7 @@ type Backend struct {
 	devName string
 	nSM     int
 
-	dW, dNet cu.DevicePtr
+	dW cu.DevicePtr // weights; the network description is the kernel's constant cnet
 
 	// Grow-only buffers; growing one drops the graphs, which bake in pointers.
 	inCap  int // bytes
@@ -83,9 +83,11 @@ type Backend struct {
 	encGen   int              // bumped by Encode and Fill: invalidates older EncStates
 	busy     *Pending
 	closed   bool
+
+	blockThreads int // tests and benchmarks: force the block size (0 = by batch size)
 }
 
-type graphKey struct{ bcap, steps int }
+type graphKey struct{ bcap, steps, threads int }
 
 // Open uploads w to device 0 and loads the kernels. Errors say why the device
 // cannot be used (no driver or device, too little shared memory for the Config).
@@ -153,10 +155,13 @@ func (b *Backend) setup(buf []float32) error {
 	if err = cu.MemcpyHtoD(b.dW, unsafe.Pointer(&buf[0]), int64(4*len(buf))); err != nil {
 		return fmt.Errorf("cuda: uploading weights: %w", err)
 	}
-	if b.dNet, err = cu.MemAlloc(int64(unsafe.Sizeof(b.net))); err != nil {
-		return fmt.Errorf("cuda: network description: %w", err)
+	b.net.W = int64(b.dW)
+	cnet, size, err := b.mod.Global("cnet")
+	if err != nil || size != int64(unsafe.Sizeof(b.net)) {
+		return fmt.Errorf("cuda: kernel constant cnet: %d bytes, want %d (%v)", size, unsafe.Sizeof(b.net), err)
 	}
-	if err = cu.MemcpyHtoD(b.dNet, unsafe.Pointer(&b.net), int64(unsafe.Sizeof(b.net))); err != nil {
+	net := b.net // a copy outside Backend, whose Go pointers cgo would reject
+	if err = cu.MemcpyHtoD(cnet, unsafe.Pointer(&net), int64(unsafe.Sizeof(net))); err != nil {
 		return fmt.Errorf("cuda: uploading network description: %w", err)
 	}
 	return nil
@@ -189,7 +194,7 @@ func (b *Backend) Close() error {
 			b.stream.Synchronize()
 		}
 		b.dropGraphs()
-		for _, p := range []*cu.DevicePtr{&b.dW, &b.dNet, &b.dIn, &b.dEnc, &b.dOut} {
+		for _, p := range []*cu.DevicePtr{&b.dW, &b.dIn, &b.dEnc, &b.dOut} {
 			if *p != 0 {
 				cu.MemFree(*p)
 				*p = 0
@@ -277,6 +282,9 @@ func (b *Backend) ensure(bcap, inBytes, outBytes int) error {
 // threads picks the block size: wide blocks while the grid leaves SMs idle
 // (latency), narrow ones once several blocks share each SM (throughput).
 func (b *Backend) threads(bcap int) int {
+	if b.blockThreads > 0 {
+		return b.blockThreads
+	}
 	switch {
 	case bcap <= b.nSM:
 		return 512
@@ -288,12 +296,11 @@ func (b *Backend) threads(bcap int) int {
 }
 
 func (b *Backend) launch(bcap, steps, mode int) error {
-	nb, in, enc, out := b.dNet, b.dIn, b.dEnc, b.dOut
-	w := b.dW
+	in, enc, out := b.dIn, b.dEnc, b.dOut
 	st, md := int64(steps), int64(mode)
+	// cu copies 8 bytes per argument: every kernel parameter is a pointer or a long long.
 	args := []unsafe.Pointer{
-		unsafe.Pointer(&nb), unsafe.Pointer(&w), unsafe.Pointer(&in),
-		unsafe.Pointer(&st), unsafe.Pointer(&md), unsafe.Pointer(&enc), unsafe.Pointer(&out),
+		unsafe.Pointer(&in), unsafe.Pointer(&st), unsafe.Pointer(&md), unsafe.Pointer(&enc), unsafe.Pointer(&out),
 	}
 	if err := b.fn.Launch(bcap, 1, 1, b.threads(bcap), 1, 1, b.net.smemBytes(), b.stream, args); err != nil {
 		return fmt.Errorf("cuda: launching vc_fill (%d blocks): %w", bcap, err)
@@ -303,7 +310,7 @@ func (b *Backend) launch(bcap, steps, mode int) error {
 
 // fillGraph returns the graph of a fill of bcap examples, recording it on first use.
 func (b *Backend) fillGraph(bcap, steps int) (*graph, error) {
-	k := graphKey{bcap, steps}
+	k := graphKey{bcap, steps, b.threads(bcap)}
 	if g := b.graphs[k]; g != nil {
 		return g, nil
 	}
@@ -435,6 +442,33 @@ func (b *Backend) Submit(batch []*model.Example, cons []*model.Constraints, step
 	}
 	b.encGen++
 	b.encBatch = nil
+	b.busy = pd
+	return pd, nil
+}
+
+// submitEmpty runs the fill graph of bcap examples on headers that all say
+// "no example": every block exits at once, so its time is the fixed cost of a
+// fill (copies, graph launch, event round trip). Benchmarks only.
+func (b *Backend) submitEmpty(bcap, steps int) (*Pending, error) {
+	if b.busy != nil {
+		b.busy.Wait()
+	}
+	pd := &Pending{b: b, t0: time.Now()}
+	err := b.do(func() error {
+		outStride := 4 * 5 * b.cfg.Positions()
+		if err := b.ensure(bcap, bcap*exHeaderSize, bcap*outStride); err != nil {
+			return err
+		}
+		clear(b.hIn.b[:bcap*exHeaderSize])
+		g, err := b.fillGraph(bcap, steps)
+		if err != nil {
+			return err
+		}
+		return b.enqueue(bcap*exHeaderSize, 0, func() error { return g.launch(b.stream) })
+	})
+	if err != nil {
+		return nil, err
+	}
 	b.busy = pd
 	return pd, nil
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -19,6 +20,7 @@ import (
 var (
 	tableFlag = flag.Bool("cuda.table", false, "print the GPU benchmark table (TestBenchTable)")
 	tableReps = flag.Int("cuda.reps", 200, "fills per row of the benchmark table")
+	tableOut  = flag.String("cuda.tableout", "", "also write the benchmark table to this file")
 )
 
 // openOrSkip opens the cuda backend, or skips the test saying why no device is usable.
@@ -323,11 +325,18 @@ func TestBadInput(t *testing.T) {
 // measure runs reps fills of the batch and returns the medians of the kernel
 // device time, the device time with transfers, and the host-observed latency
 // (Submit → Done seen by a polling loop, the way the engine polls each frame).
+// An empty batch measures the fixed cost: a graph of one block that exits at once.
 func measure(t testing.TB, g *Backend, batch []*model.Example, steps, reps int) (kern, dev, host time.Duration) {
 	out := make([]*model.Sampled, len(batch))
 	var ks, ds, hs []time.Duration
 	for r := -5; r < reps; r++ { // 5 warm-ups: graph capture, first-touch
-		p, err := g.Submit(batch, nil, steps, out)
+		var p *Pending
+		var err error
+		if len(batch) == 0 {
+			p, err = g.submitEmpty(1, steps)
+		} else {
+			p, err = g.Submit(batch, nil, steps, out)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,20 +373,25 @@ func TestBenchTable(t *testing.T) {
 		pool[i] = demoExample(cfg, rng)
 	}
 	const K = 2 // engine/fill.DefaultSteps
-	fmt.Fprintf(os.Stderr, "\nGPU fill on %s, demo config (D=%d, Le=%d, Ld=%d, P=%d, C=%d), demo-shaped inputs (10 tokens, 60 candidates)\n",
-		g.Device(), cfg.Dim, cfg.EncLayers, cfg.DecLayers, cfg.Positions(), cfg.MaxCands)
-	fmt.Fprintf(os.Stderr, "%-6s %-3s %12s %14s %12s %12s\n", "batch", "K", "kernel µs", "dev+copy µs", "host µs", "cpu µs")
-	for _, tc := range []struct{ n, k int }{{1, 1}, {1, K}, {1, 4}, {16, K}, {128, K}, {1024, K}, {1024, 4}} {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "GPU fill on %s, demo config (D=%d, Le=%d, Ld=%d, P=%d, C=%d), demo-shaped inputs (10 tokens, 60 candidates), medians of %d\n",
+		g.Device(), cfg.Dim, cfg.EncLayers, cfg.DecLayers, cfg.Positions(), cfg.MaxCands, *tableReps)
+	fmt.Fprintf(&sb, "%-6s %-3s %-7s %10s %12s %10s %10s\n", "batch", "K", "threads", "kernel µs", "dev+copy µs", "host µs", "cpu µs")
+	for _, tc := range []struct{ n, k, threads int }{
+		{0, K, 0}, {1, 1, 0}, {1, K, 0}, {1, 4, 0}, {1, K, 128}, {1, K, 256}, {1, K, 1024},
+		{16, K, 0}, {128, K, 0}, {1024, K, 0}, {1024, K, 128}, {1024, K, 512}, {1024, 4, 0},
+	} {
+		g.blockThreads = tc.threads
 		batch := pool[:tc.n]
 		kern, dev, host := measure(t, g, batch, tc.k, *tableReps)
 		cpuT := "-"
-		if tc.n <= 16 {
+		if tc.n >= 1 && tc.n <= 16 && tc.threads == 0 {
 			out := make([]*model.Sampled, tc.n)
 			for i := range out {
 				out[i] = model.NewSampled(cfg)
 			}
 			var ts []time.Duration
-			for range 20 {
+			for range 50 {
 				t0 := time.Now()
 				cpu.Fill(batch, nil, tc.k, out)
 				ts = append(ts, time.Since(t0))
@@ -385,8 +399,21 @@ func TestBenchTable(t *testing.T) {
 			slices.Sort(ts)
 			cpuT = fmt.Sprintf("%.1f", float64(ts[len(ts)/2].Nanoseconds())/1e3)
 		}
-		fmt.Fprintf(os.Stderr, "%-6d %-3d %12.1f %14.1f %12.1f %12s\n", tc.n, tc.k,
+		name := fmt.Sprint(tc.n)
+		if tc.n == 0 {
+			name = "empty"
+		}
+		th := "auto"
+		if tc.threads > 0 {
+			th = fmt.Sprint(tc.threads)
+		}
+		fmt.Fprintf(&sb, "%-6s %-3d %-7s %10.1f %12.1f %10.1f %10s\n", name, tc.k, th,
 			float64(kern.Nanoseconds())/1e3, float64(dev.Nanoseconds())/1e3, float64(host.Nanoseconds())/1e3, cpuT)
+	}
+	g.blockThreads = 0
+	fmt.Fprint(os.Stderr, "\n"+sb.String())
+	if *tableOut != "" {
+		os.WriteFile(*tableOut, []byte(sb.String()), 0o644)
 	}
 }
 

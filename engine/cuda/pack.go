@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/voicecmd/voicecmd/engine/model"
 )
@@ -35,6 +36,7 @@ type decOff struct {
 // agree on the layout without padding rules; a cuda-tagged test checks sizes).
 type netDesc struct {
 	D, H, Le, Ld, Fh, NB, T, Hs, Ft, C, NK, Fc, S, F, P, R int32
+	W                                                    int64 // device address of the weights
 
 	SmX, SmXN, SmQKV, SmSC, SmInts, SmTotal int64
 	EsKIN, EsKK, EsCKV, EsStride            int64
@@ -158,7 +160,7 @@ func (n *netDesc) plan() {
 	// the candidate phase uses [C][D] pooled + [C][D] k_c from SmXN on
 	sc = max(sc, 2*C*D-(n.SmSC-n.SmXN))
 	n.SmInts = n.SmSC + al(sc)
-	n.SmTotal = n.SmInts + al(7*P)
+	n.SmTotal = n.SmInts + al(8*P)
 	n.EsKIN = 0
 	n.EsKK = al(C * D)
 	n.EsCKV = n.EsKK + al(C*D)
@@ -215,101 +217,92 @@ func packedSize(cfg model.Config, ex *model.Example, cs *model.Constraints, comm
 	return n
 }
 
+// i32s and f32s view n words of the blob at byte offset off (4-byte aligned:
+// the buffer is page-aligned pinned memory or a Go []byte, offsets are multiples of 4).
+func (pk *packer) i32s(off int64, n int) []int32 {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*int32)(unsafe.Pointer(&pk.buf[off])), n)
+}
+
+func (pk *packer) f32s(off int64, n int) []float32 {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(&pk.buf[off])), n)
+}
+
 // put packs example i. ex must have passed ex.Check; cs is nil or checked.
 func (pk *packer) put(i int, ex *model.Example, cs *model.Constraints, committed []int32) error {
 	cfg := pk.cfg
 	P, C, T, Hs := cfg.Positions(), cfg.MaxCands, cfg.MaxTokens, cfg.HashesPerToken
 	nt, nc := ex.NTok, ex.NCand
 	words := (nc + 31) / 32
-	le := binary.LittleEndian
+	if pk.size+packedSize(cfg, ex, cs, committed != nil) > len(pk.buf) {
+		return errFull
+	}
 	h := exHeader{NTok: i32(nt), NCand: i32(nc), Words: i32(words)}
-	var ok bool
-	if h.Hash, ok = pk.alloc(4 * nt * Hs); !ok {
-		return errFull
-	}
+	h.Hash, _ = pk.alloc(4 * nt * Hs)
+	hash := pk.i32s(h.Hash, nt*Hs)
 	for t := 0; t < nt; t++ {
-		row := ex.TokHash[t]
-		for j := 0; j < Hs; j++ {
-			v := int32(-1)
-			if j < len(row) {
-				v = row[j]
-			}
-			le.PutUint32(pk.buf[h.Hash+int64(4*(t*Hs+j)):], uint32(v))
+		row := hash[t*Hs : (t+1)*Hs]
+		n := copy(row, ex.TokHash[t])
+		for j := n; j < Hs; j++ {
+			row[j] = -1
 		}
 	}
-	f32s := func(v []float32) (int64, bool) {
-		off, ok := pk.alloc(4 * len(v))
-		if ok {
-			for j, x := range v {
-				le.PutUint32(pk.buf[off+int64(4*j):], math.Float32bits(x))
-			}
-		}
-		return off, ok
-	}
-	if h.TokFeat, ok = f32s(ex.TokFeat[:nt*cfg.TokFeat]); !ok {
-		return errFull
-	}
-	if h.Kind, ok = pk.alloc(4 * nc); !ok {
-		return errFull
-	}
+	h.TokFeat, _ = pk.alloc(4 * nt * cfg.TokFeat)
+	copy(pk.f32s(h.TokFeat, nt*cfg.TokFeat), ex.TokFeat[:nt*cfg.TokFeat])
+	h.Kind, _ = pk.alloc(4 * nc)
+	copy(pk.i32s(h.Kind, nc), ex.CandKind[:nc])
+	h.Pool, _ = pk.alloc(4 * nc * nt)
+	pool := pk.f32s(h.Pool, nc*nt)
 	for c := 0; c < nc; c++ {
-		le.PutUint32(pk.buf[h.Kind+int64(4*c):], uint32(ex.CandKind[c]))
+		copy(pool[c*nt:(c+1)*nt], ex.CandPool[c*T:c*T+nt])
 	}
-	if h.Pool, ok = pk.alloc(4 * nc * nt); !ok {
-		return errFull
-	}
-	for c := 0; c < nc; c++ {
-		for t := 0; t < nt; t++ {
-			le.PutUint32(pk.buf[h.Pool+int64(4*(c*nt+t)):], math.Float32bits(ex.CandPool[c*T+t]))
-		}
-	}
-	if h.CandFeat, ok = f32s(ex.CandFeat[:nc*cfg.CandFeat]); !ok {
-		return errFull
-	}
-	if h.Allowed, ok = pk.alloc(4 * P * words); !ok {
-		return errFull
-	}
+	h.CandFeat, _ = pk.alloc(4 * nc * cfg.CandFeat)
+	copy(pk.f32s(h.CandFeat, nc*cfg.CandFeat), ex.CandFeat[:nc*cfg.CandFeat])
+	h.Allowed, _ = pk.alloc(4 * P * words)
+	allowed := pk.i32s(h.Allowed, P*words)
 	for p := 0; p < P; p++ {
-		pk.bits(h.Allowed+int64(4*p*words), ex.Allowed[p*C:p*C+nc])
+		bitRow(allowed[p*words:(p+1)*words], ex.Allowed[p*C:p*C+nc])
 	}
 	if cs != nil && len(cs.Tables) > 0 {
 		h.NTab = i32(len(cs.Tables))
-		if h.Tabs, ok = pk.alloc(4 * len(cs.Tables) * (2 + nc*words)); !ok {
-			return errFull
-		}
-		off := h.Tabs
+		h.Tabs, _ = pk.alloc(4 * len(cs.Tables) * (2 + nc*words))
+		tabs := pk.i32s(h.Tabs, len(cs.Tables)*(2+nc*words))
 		for _, t := range cs.Tables {
-			le.PutUint32(pk.buf[off:], uint32(t.RoleA))
-			le.PutUint32(pk.buf[off+4:], uint32(t.RoleB))
-			off += 8
+			tabs[0], tabs[1] = int32(t.RoleA), int32(t.RoleB)
 			for a := 0; a < nc; a++ {
-				pk.bits(off, t.OK[a*C:a*C+nc])
-				off += int64(4 * words)
+				bitRow(tabs[2+a*words:2+(a+1)*words], t.OK[a*C:a*C+nc])
 			}
+			tabs = tabs[2+nc*words:]
 		}
 	}
 	if committed != nil {
-		if h.Committed, ok = pk.alloc(4 * P); !ok {
-			return errFull
-		}
-		for p := 0; p < P; p++ {
-			le.PutUint32(pk.buf[h.Committed+int64(4*p):], uint32(committed[p]))
-		}
+		h.Committed, _ = pk.alloc(4 * P)
+		copy(pk.i32s(h.Committed, P), committed[:P])
 	}
 	pk.header(i, &h)
 	return nil
 }
 
-// bits writes v as little-endian 32-bit words of bits at off.
-func (pk *packer) bits(off int64, v []bool) {
-	for w := 0; w*32 < len(v); w++ {
+// bitRow packs v into little-endian words of bits. Eight bools (bytes 0/1) at a
+// time: multiplying by 0x0102040810204080 gathers their low bits into the top byte.
+func bitRow(dst []int32, v []bool) {
+	for w := range dst {
+		seg := v[w*32 : min(len(v), (w+1)*32)]
 		var x uint32
-		for b := 0; b < 32 && w*32+b < len(v); b++ {
-			if v[w*32+b] {
-				x |= 1 << b
-			}
+		b := 0
+		for ; b+8 <= len(seg); b += 8 {
+			u := *(*uint64)(unsafe.Pointer(&seg[b]))
+			x |= uint32((u*0x0102040810204080)>>56) << b
 		}
-		binary.LittleEndian.PutUint32(pk.buf[off+int64(4*w):], x)
+		for ; b < len(seg); b++ {
+			x |= uint32(*(*uint8)(unsafe.Pointer(&seg[b]))) << b
+		}
+		dst[w] = int32(x)
 	}
 }
 

@@ -10,11 +10,15 @@
 
 #define FULL 0xffffffffu
 
-struct Ctx {
-	const VCNet* net;
-	const float* W;
-	int tid, nth, lane, warp, nwarps;
-};
+// The network description lives in constant memory: every thread reads the
+// same field at the same time, which the constant cache serves in one access.
+__constant__ VCNet cnet;
+#define WP ((const float*)cnet.w)
+#define TID ((int)threadIdx.x)
+#define NTH ((int)blockDim.x)
+#define LANE ((int)threadIdx.x & 31)
+#define WARP ((int)threadIdx.x >> 5)
+#define NWARPS ((int)blockDim.x >> 5)
 
 __device__ __forceinline__ float warpSum(float v) {
 	for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL, v, o);
@@ -45,21 +49,21 @@ __device__ __forceinline__ float gelu(float x) {
 }
 
 // layerNorm: out[r] = LN(in[r]) for r < R, one warp per row (out may equal in).
-__device__ __noinline__ void layerNorm(const Ctx& c, float* out, const float* in, const float* g, const float* b, int R, int D) {
-	for (int r = c.warp; r < R; r += c.nwarps) {
+__device__ __noinline__ void layerNorm(float* out, const float* in, const float* g, const float* b, int R, int D) {
+	for (int r = WARP; r < R; r += NWARPS) {
 		const float* x = in + (long long)r * D;
 		float s = 0.f;
-		for (int d = c.lane; d < D; d += 32) s += x[d];
+		for (int d = LANE; d < D; d += 32) s += x[d];
 		float m = warpSum(s) / D;
 		float v = 0.f;
-		for (int d = c.lane; d < D; d += 32) {
+		for (int d = LANE; d < D; d += 32) {
 			float t = x[d] - m;
 			v += t * t;
 		}
 		v = warpSum(v) / D;
 		float rs = rsqrtf(v + 1e-5f);
 		float* y = out + (long long)r * D;
-		for (int d = c.lane; d < D; d += 32) y[d] = (x[d] - m) * rs * g[d] + b[d];
+		for (int d = LANE; d < D; d += 32) y[d] = (x[d] - m) * rs * g[d] + b[d];
 	}
 }
 
@@ -70,12 +74,12 @@ enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2 };
 // Each work item owns RP consecutive rows of one output column: one weight
 // load serves RP multiply-adds; consecutive threads take consecutive columns,
 // so a warp's weight loads coalesce and its input loads broadcast.
-template <int RP>
-__device__ void mmT(const Ctx& c, float* out, int ldo, const float* in, int ldi, const float* __restrict__ Wt,
-                    const float* __restrict__ bias, int R, int K, int N, int op) {
+template <int RP, bool VEC>
+__device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ldi, const float* __restrict__ Wt,
+                                    const float* __restrict__ bias, int R, int K, int N, int op) {
 	int groups = (R + RP - 1) / RP;
 	int items = groups * N;
-	for (int it = c.tid; it < items; it += c.nth) {
+	for (int it = TID; it < items; it += NTH) {
 		int n = it % N, r0 = (it / N) * RP;
 		float acc[RP];
 		const float* xr[RP];
@@ -83,23 +87,35 @@ __device__ void mmT(const Ctx& c, float* out, int ldo, const float* in, int ldi,
 		for (int i = 0; i < RP; i++) {
 			acc[i] = 0.f;
 			int r = min(r0 + i, R - 1);
-			xr[i] = in + (long long)r * ldi;
+			xr[i] = in + r * ldi;
 		}
 		const float* w = Wt + n;
 		int k = 0;
-		for (; k + 4 <= K; k += 4) {
-			float w0 = __ldg(w + (long long)k * N), w1 = __ldg(w + (long long)(k + 1) * N);
-			float w2 = __ldg(w + (long long)(k + 2) * N), w3 = __ldg(w + (long long)(k + 3) * N);
+		// eight weight loads in flight before the first multiply-add
+		for (; k + 8 <= K; k += 8) {
+			float wk[8];
+#pragma unroll
+			for (int j = 0; j < 8; j++) wk[j] = __ldg(w + (k + j) * N);
 #pragma unroll
 			for (int i = 0; i < RP; i++) {
-				acc[i] += xr[i][k] * w0;
-				acc[i] += xr[i][k + 1] * w1;
-				acc[i] += xr[i][k + 2] * w2;
-				acc[i] += xr[i][k + 3] * w3;
+				if (VEC) {
+					float4 a = *(const float4*)(xr[i] + k), b = *(const float4*)(xr[i] + k + 4);
+					acc[i] += a.x * wk[0];
+					acc[i] += a.y * wk[1];
+					acc[i] += a.z * wk[2];
+					acc[i] += a.w * wk[3];
+					acc[i] += b.x * wk[4];
+					acc[i] += b.y * wk[5];
+					acc[i] += b.z * wk[6];
+					acc[i] += b.w * wk[7];
+				} else {
+#pragma unroll
+					for (int j = 0; j < 8; j++) acc[i] += xr[i][k + j] * wk[j];
+				}
 			}
 		}
 		for (; k < K; k++) {
-			float wk = __ldg(w + (long long)k * N);
+			float wk = __ldg(w + k * N);
 #pragma unroll
 			for (int i = 0; i < RP; i++) acc[i] += xr[i][k] * wk;
 		}
@@ -109,7 +125,7 @@ __device__ void mmT(const Ctx& c, float* out, int ldo, const float* in, int ldi,
 			int r = r0 + i;
 			if (r < R) {
 				float v = acc[i] + bn;
-				float* o = out + (long long)r * ldo + n;
+				float* o = out + r * ldo + n;
 				if (op == MM_ADD)
 					*o += v;
 				else if (op == MM_GELU)
@@ -122,26 +138,35 @@ __device__ void mmT(const Ctx& c, float* out, int ldo, const float* in, int ldi,
 }
 
 // mm picks the row blocking: one row per item while that keeps every thread
-// busy (short dependency chains, best at batch 1), four rows otherwise.
-__device__ __noinline__ void mm(const Ctx& c, float* out, int ldo, const float* in, int ldi, long long wOff, long long bOff, int R,
-                   int K, int N, int op) {
-	const float* Wt = c.W + wOff;
-	const float* b = bOff >= 0 ? c.W + bOff : 0;
-	if (R * N <= c.nth)
-		mmT<1>(c, out, ldo, in, ldi, Wt, b, R, K, N, op);
-	else
-		mmT<4>(c, out, ldo, in, ldi, Wt, b, R, K, N, op);
+// busy (short dependency chains, best at batch 1), four rows otherwise; and
+// 16-byte input loads where the rows are aligned for them.
+__device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, long long wOff, long long bOff, int R,
+                                int K, int N, int op) {
+	const float* Wt = WP + wOff;
+	const float* b = bOff >= 0 ? WP + bOff : 0;
+	bool vec = ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
+	if (R * N <= NTH) {
+		if (vec)
+			mmT<1, true>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+		else
+			mmT<1, false>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+	} else {
+		if (vec)
+			mmT<4, true>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+		else
+			mmT<4, false>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+	}
 }
 
 // attention: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head, for i < nq and
 // keys j < nk. Q, K, V rows have strides lq, lk, lv; O has stride D; sc holds
 // H*nq*nk scores. Ends with a barrier.
-__device__ __noinline__ void attention(const Ctx& c, float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
+__device__ __noinline__ void attention(float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
                           int lv, float* sc, int nq, int nk) {
-	const int D = c.net->D, H = c.net->H, hs = D / H;
+	const int D = cnet.D, H = cnet.H, hs = D / H;
 	const float scale = rsqrtf((float)hs);
 	int n = H * nq * nk;
-	for (int it = c.tid; it < n; it += c.nth) {
+	for (int it = TID; it < n; it += NTH) {
 		int j = it % nk, i = (it / nk) % nq, h = it / (nk * nq);
 		const float* q = Q + (long long)i * lq + h * hs;
 		const float* k = Kp + (long long)j * lk + h * hs;
@@ -150,23 +175,23 @@ __device__ __noinline__ void attention(const Ctx& c, float* O, const float* Q, i
 		sc[it] = s * scale;
 	}
 	__syncthreads();
-	for (int row = c.warp; row < H * nq; row += c.nwarps) {
+	for (int row = WARP; row < H * nq; row += NWARPS) {
 		float* a = sc + (long long)row * nk;
 		float m = -INFINITY;
-		for (int j = c.lane; j < nk; j += 32) m = fmaxf(m, a[j]);
+		for (int j = LANE; j < nk; j += 32) m = fmaxf(m, a[j]);
 		m = warpMax(m);
 		float s = 0.f;
-		for (int j = c.lane; j < nk; j += 32) {
+		for (int j = LANE; j < nk; j += 32) {
 			float e = expf(a[j] - m);
 			a[j] = e;
 			s += e;
 		}
 		float inv = 1.f / warpSum(s);
 		__syncwarp();
-		for (int j = c.lane; j < nk; j += 32) a[j] *= inv;
+		for (int j = LANE; j < nk; j += 32) a[j] *= inv;
 	}
 	__syncthreads();
-	for (int it = c.tid; it < nq * D; it += c.nth) {
+	for (int it = TID; it < nq * D; it += NTH) {
 		int d = it % D, i = it / D, h = d / hs;
 		const float* a = sc + (long long)(h * nq + i) * nk;
 		float s = 0.f;
@@ -178,49 +203,61 @@ __device__ __noinline__ void attention(const Ctx& c, float* O, const float* Q, i
 
 __device__ __forceinline__ bool bit(const unsigned* row, int i) { return (row[i >> 5] >> (i & 31)) & 1u; }
 
+// pairOK: candidate cd at position p satisfies every pair table whose other role
+// is committed (com >= 0) in p's frame. tabs holds ntab x {roleA, roleB, bits}.
+__device__ bool pairOK(const int* tabs, int ntab, int ncand, int words, const int* com, int S, int p, int cd) {
+	const int role = p % S, f0 = p - role, stride = 2 + ncand * words;
+	for (int t = 0; t < ntab; t++) {
+		const int* tb = tabs + (long long)t * stride;
+		const unsigned* bits = (const unsigned*)(tb + 2);
+		if (tb[1] == role) {
+			int a = com[f0 + tb[0]];
+			if (a >= 0 && !bit(bits + (long long)a * words, cd)) return false;
+		}
+		if (tb[0] == role) {
+			int b = com[f0 + tb[1]];
+			if (b >= 0 && !bit(bits + (long long)cd * words, b)) return false;
+		}
+	}
+	return true;
+}
+
 extern "C" __global__ void __launch_bounds__(1024)
-    vc_fill(const VCNet* __restrict__ net, const float* __restrict__ W, const unsigned char* __restrict__ in,
-            long long steps, long long mode, float* encbuf, void* out) {
+    vc_fill(const unsigned char* __restrict__ in, long long steps, long long mode, float* encbuf, void* out) {
 	extern __shared__ float sm[];
 	// Per-block pointers live in shared memory rather than registers: the body
 	// calls non-inlined helpers, and keeping ~30 pointers live across those
 	// calls would otherwise spill.
 	__shared__ struct {
 		float *X_, *XN_, *QKV_, *SC_, *KIN_, *KK_, *CKV_;
-		int *com_, *done_, *chs_, *fre_, *cm_;
+		int *com_, *done_, *chs_, *fre_, *cm_, *ord_;
 		float *cnf_, *fpr_;
 		VCEx ex_;
 	} B;
 	if (threadIdx.x == 0) {
 		B.ex_ = ((const VCEx*)in)[blockIdx.x];
-		B.X_ = sm + net->smX;     // [R][D] residual stream
-		B.XN_ = sm + net->smXN;   // [R][D] normalised / attention output
-		B.QKV_ = sm + net->smQKV; // [R][max(3D,Fh)]
-		B.SC_ = sm + net->smSC;   // attention scores; logits [P][C]
-		const int P = net->P;
-		B.com_ = (int*)(sm + net->smInts); // [P] committed candidate (-1 = mask token)
+		B.X_ = sm + cnet.smX;     // [R][D] residual stream
+		B.XN_ = sm + cnet.smXN;   // [R][D] normalised / attention output
+		B.QKV_ = sm + cnet.smQKV; // [R][max(3D,Fh)]
+		B.SC_ = sm + cnet.smSC;   // attention scores; logits [P][C]
+		const int P = cnet.P;
+		B.com_ = (int*)(sm + cnet.smInts); // [P] committed candidate (-1 = mask token)
 		B.done_ = B.com_ + P;               // [P] position already committed
 		B.chs_ = B.done_ + P;               // [P] constrained choice this step
 		B.fre_ = B.chs_ + P;                // [P] free choice this step
 		B.cm_ = B.fre_ + P;                 // [P] commit this step
 		B.cnf_ = (float*)(B.cm_ + P);       // [P] conf this step
 		B.fpr_ = B.cnf_ + P;                // [P] free prob this step
-		float* es = encbuf + (long long)blockIdx.x * net->esStride;
-		B.KIN_ = es + net->esKIN; // [C][D] Win·k_c
-		B.KK_ = es + net->esKK;   // [C][D] WkOut·k_c
-		B.CKV_ = es + net->esCKV; // [Ld][T][2D] cross-attention keys and values
+		B.ord_ = (int*)(B.fpr_ + P);        // [P] commit order this step
+		float* es = encbuf + (long long)blockIdx.x * cnet.esStride;
+		B.KIN_ = es + cnet.esKIN; // [C][D] Win·k_c
+		B.KK_ = es + cnet.esKK;   // [C][D] WkOut·k_c
+		B.CKV_ = es + cnet.esCKV; // [Ld][T][2D] cross-attention keys and values
 	}
 	__syncthreads();
 	if (B.ex_.ntok <= 0) return;
-	Ctx c;
-	c.net = net;
-	c.W = W;
-	c.tid = threadIdx.x;
-	c.nth = blockDim.x;
-	c.lane = threadIdx.x & 31;
-	c.warp = threadIdx.x >> 5;
-	c.nwarps = blockDim.x >> 5;
-	const int D = net->D, P = net->P, S = net->S, C = net->C, T = net->T, Ld = net->Ld, Fh = net->Fh;
+	const float* __restrict__ W = WP;
+	const int D = cnet.D, P = cnet.P, S = cnet.S, C = cnet.C, T = cnet.T, Ld = cnet.Ld, Fh = cnet.Fh;
 #define ex B.ex_
 #define ntok B.ex_.ntok
 #define ncand B.ex_.ncand
@@ -239,61 +276,62 @@ extern "C" __global__ void __launch_bounds__(1024)
 #define cm B.cm_
 #define cnf B.cnf_
 #define fpr B.fpr_
+#define ord B.ord_
 
 	if (mode & VC_ENCODE) {
 		const int* hash = (const int*)(in + ex.hash);
-		const int Hs = net->Hs;
-		for (int it = c.tid; it < ntok * D; it += c.nth) {
+		const int Hs = cnet.Hs;
+		for (int it = TID; it < ntok * D; it += NTH) {
 			int t = it / D, d = it % D;
 			float s = 0.f;
 			for (int j = 0; j < Hs; j++) {
 				int h = hash[t * Hs + j];
-				if (h >= 0) s += W[net->ehash + (long long)h * D + d];
+				if (h >= 0) s += W[cnet.ehash + (long long)h * D + d];
 			}
-			X[it] = s + W[net->btf + d] + W[net->epos + (long long)t * D + d];
+			X[it] = s + W[cnet.btf + d] + W[cnet.epos + (long long)t * D + d];
 		}
 		__syncthreads();
-		mm(c, X, D, (const float*)(in + ex.tokfeat), net->Ft, net->wtf, -1, ntok, net->Ft, D, MM_ADD);
+		mm(X, D, (const float*)(in + ex.tokfeat), cnet.Ft, cnet.wtf, -1, ntok, cnet.Ft, D, MM_ADD);
 		__syncthreads();
-		for (int l = 0; l < net->Le; l++) {
-			const VCEncOff& o = net->enc[l];
-			layerNorm(c, XN, X, W + o.ln1g, W + o.ln1b, ntok, D);
+		for (int l = 0; l < cnet.Le; l++) {
+			const VCEncOff& o = cnet.enc[l];
+			layerNorm(XN, X, W + o.ln1g, W + o.ln1b, ntok, D);
 			__syncthreads();
-			mm(c, QKV, 3 * D, XN, D, o.wqkv, o.bqkv, ntok, D, 3 * D, MM_STORE);
+			mm(QKV, 3 * D, XN, D, o.wqkv, o.bqkv, ntok, D, 3 * D, MM_STORE);
 			__syncthreads();
-			attention(c, XN, QKV, 3 * D, QKV + D, 3 * D, QKV + 2 * D, 3 * D, SC, ntok, ntok);
-			mm(c, X, D, XN, D, o.wo, o.bo, ntok, D, D, MM_ADD);
+			attention(XN, QKV, 3 * D, QKV + D, 3 * D, QKV + 2 * D, 3 * D, SC, ntok, ntok);
+			mm(X, D, XN, D, o.wo, o.bo, ntok, D, D, MM_ADD);
 			__syncthreads();
-			layerNorm(c, XN, X, W + o.ln2g, W + o.ln2b, ntok, D);
+			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, ntok, D);
 			__syncthreads();
-			mm(c, QKV, Fh, XN, D, o.w1, o.b1, ntok, D, Fh, MM_GELU);
+			mm(QKV, Fh, XN, D, o.w1, o.b1, ntok, D, Fh, MM_GELU);
 			__syncthreads();
-			mm(c, X, D, QKV, Fh, o.w2, o.b2, ntok, Fh, D, MM_ADD);
+			mm(X, D, QKV, Fh, o.w2, o.b2, ntok, Fh, D, MM_ADD);
 			__syncthreads();
 		}
-		layerNorm(c, X, X, W + net->lnencg, W + net->lnencb, ntok, D);
+		layerNorm(X, X, W + cnet.lnencg, W + cnet.lnencb, ntok, D);
 		__syncthreads();
 		// candidates: k_c = Ekind[kind] + Wpool·(sum_t pool[c][t] h_t) + Wcf·feat + bcf
 		float* POOL = XN; // [C][D]; with KC, scratch spanning XN, QKV, SC
 		float* KC = XN + (long long)C * D;
 		const int* kind = (const int*)(in + ex.kind);
 		const float* pool = (const float*)(in + ex.pool);
-		for (int it = c.tid; it < ncand * D; it += c.nth) {
+		for (int it = TID; it < ncand * D; it += NTH) {
 			int cd = it / D, d = it % D;
 			float s = 0.f;
 			for (int t = 0; t < ntok; t++) s += pool[cd * ntok + t] * X[t * D + d];
 			POOL[it] = s;
-			KC[it] = W[net->ekind + (long long)kind[cd] * D + d] + W[net->bcf + d];
+			KC[it] = W[cnet.ekind + (long long)kind[cd] * D + d] + W[cnet.bcf + d];
 		}
 		__syncthreads();
-		mm(c, KC, D, POOL, D, net->wpool, -1, ncand, D, D, MM_ADD);
+		mm(KC, D, POOL, D, cnet.wpool, -1, ncand, D, D, MM_ADD);
 		__syncthreads();
-		mm(c, KC, D, (const float*)(in + ex.candfeat), net->Fc, net->wcf, -1, ncand, net->Fc, D, MM_ADD);
+		mm(KC, D, (const float*)(in + ex.candfeat), cnet.Fc, cnet.wcf, -1, ncand, cnet.Fc, D, MM_ADD);
 		__syncthreads();
-		mm(c, KIN, D, KC, D, net->win, -1, ncand, D, D, MM_STORE);
-		mm(c, KK, D, KC, D, net->wkout, -1, ncand, D, D, MM_STORE);
+		mm(KIN, D, KC, D, cnet.win, -1, ncand, D, D, MM_STORE);
+		mm(KK, D, KC, D, cnet.wkout, -1, ncand, D, D, MM_STORE);
 		for (int l = 0; l < Ld; l++)
-			mm(c, CKV + (long long)l * T * 2 * D, 2 * D, X, D, net->dec[l].cwkv, net->dec[l].cbkv, ntok, D, 2 * D,
+			mm(CKV + (long long)l * T * 2 * D, 2 * D, X, D, cnet.dec[l].cwkv, cnet.dec[l].cbkv, ntok, D, 2 * D,
 			   MM_STORE);
 		__syncthreads();
 	}
@@ -301,7 +339,7 @@ extern "C" __global__ void __launch_bounds__(1024)
 
 	const int* comIn = (const int*)(in + ex.committed);
 	int* o = (int*)out + (long long)blockIdx.x * VC_OUT_WORDS(P);
-	for (int p = c.tid; p < P; p += c.nth) {
+	for (int p = TID; p < P; p += NTH) {
 		com[p] = (mode & VC_LOGITS) ? comIn[p] : -1;
 		done[p] = 0;
 		if (mode & VC_FILL) o[4 * P + p] = -1;
@@ -312,44 +350,44 @@ extern "C" __global__ void __launch_bounds__(1024)
 	if (K > P) K = P;
 	const float lscale = rsqrtf((float)D);
 	for (int s = 0; s < K; s++) {
-		for (int it = c.tid; it < P * D; it += c.nth) {
+		for (int it = TID; it < P * D; it += NTH) {
 			int p = it / D, d = it % D;
 			int k = com[p];
-			float e = k < 0 ? W[net->emask + d] : KIN[(long long)k * D + d];
-			X[it] = W[net->erole + (long long)(p % S) * D + d] + W[net->eframe + (long long)(p / S) * D + d] + e;
+			float e = k < 0 ? W[cnet.emask + d] : KIN[(long long)k * D + d];
+			X[it] = W[cnet.erole + (long long)(p % S) * D + d] + W[cnet.eframe + (long long)(p / S) * D + d] + e;
 		}
 		__syncthreads();
 		for (int l = 0; l < Ld; l++) {
-			const VCDecOff& o = net->dec[l];
-			layerNorm(c, XN, X, W + o.ln1g, W + o.ln1b, P, D);
+			const VCDecOff& o = cnet.dec[l];
+			layerNorm(XN, X, W + o.ln1g, W + o.ln1b, P, D);
 			__syncthreads();
-			mm(c, QKV, 3 * D, XN, D, o.wqkv, o.bqkv, P, D, 3 * D, MM_STORE);
+			mm(QKV, 3 * D, XN, D, o.wqkv, o.bqkv, P, D, 3 * D, MM_STORE);
 			__syncthreads();
-			attention(c, XN, QKV, 3 * D, QKV + D, 3 * D, QKV + 2 * D, 3 * D, SC, P, P);
-			mm(c, X, D, XN, D, o.wo, o.bo, P, D, D, MM_ADD);
+			attention(XN, QKV, 3 * D, QKV + D, 3 * D, QKV + 2 * D, 3 * D, SC, P, P);
+			mm(X, D, XN, D, o.wo, o.bo, P, D, D, MM_ADD);
 			__syncthreads();
-			layerNorm(c, XN, X, W + o.ln2g, W + o.ln2b, P, D);
+			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, P, D);
 			__syncthreads();
-			mm(c, QKV, D, XN, D, o.cwq, o.cbq, P, D, D, MM_STORE);
+			mm(QKV, D, XN, D, o.cwq, o.cbq, P, D, D, MM_STORE);
 			__syncthreads();
 			const float* ckv = CKV + (long long)l * T * 2 * D;
-			attention(c, XN, QKV, D, ckv, 2 * D, ckv + D, 2 * D, SC, P, ntok);
-			mm(c, X, D, XN, D, o.cwo, o.cbo, P, D, D, MM_ADD);
+			attention(XN, QKV, D, ckv, 2 * D, ckv + D, 2 * D, SC, P, ntok);
+			mm(X, D, XN, D, o.cwo, o.cbo, P, D, D, MM_ADD);
 			__syncthreads();
-			layerNorm(c, XN, X, W + o.ln3g, W + o.ln3b, P, D);
+			layerNorm(XN, X, W + o.ln3g, W + o.ln3b, P, D);
 			__syncthreads();
-			mm(c, QKV, Fh, XN, D, o.w1, o.b1, P, D, Fh, MM_GELU);
+			mm(QKV, Fh, XN, D, o.w1, o.b1, P, D, Fh, MM_GELU);
 			__syncthreads();
-			mm(c, X, D, QKV, Fh, o.w2, o.b2, P, Fh, D, MM_ADD);
+			mm(X, D, QKV, Fh, o.w2, o.b2, P, Fh, D, MM_ADD);
 			__syncthreads();
 		}
-		layerNorm(c, XN, X, W + net->lndecg, W + net->lndecb, P, D);
+		layerNorm(XN, X, W + cnet.lndecg, W + cnet.lndecb, P, D);
 		__syncthreads();
-		mm(c, QKV, D, XN, D, net->wqout, -1, P, D, D, MM_STORE);
+		mm(QKV, D, XN, D, cnet.wqout, -1, P, D, D, MM_STORE);
 		__syncthreads();
 		// logits [P][C]; padding candidates -inf
 		float* LG = (mode & VC_LOGITS) ? (float*)out + (long long)blockIdx.x * P * C : SC;
-		for (int it = c.tid; it < P * C; it += c.nth) {
+		for (int it = TID; it < P * C; it += NTH) {
 			int p = it / C, cd = it % C;
 			float v = -INFINITY;
 			if (cd < ncand) {
@@ -367,14 +405,12 @@ extern "C" __global__ void __launch_bounds__(1024)
 		// sampler, one warp per still-masked position (docs/model.md, Sampling)
 		const unsigned* allowed = (const unsigned*)(in + ex.allowed);
 		const int* tabs = (const int*)(in + ex.tabs);
-		const int tabStride = 2 + ncand * words;
-		for (int p = c.warp; p < P; p += c.nwarps) {
+		for (int p = WARP; p < P; p += NWARPS) {
 			if (done[p]) continue;
-			const int role = p % S, f0 = (p / S) * S;
 			const unsigned* arow = allowed + (long long)p * words;
 			float mx = -INFINITY, fv = -INFINITY, cv = -INFINITY;
 			int fi = -1, ci = -1;
-			for (int cd = c.lane; cd < ncand; cd += 32) {
+			for (int cd = LANE; cd < ncand; cd += 32) {
 				if (!bit(arow, cd)) continue;
 				float v = SC[p * C + cd];
 				mx = fmaxf(mx, v);
@@ -382,33 +418,19 @@ extern "C" __global__ void __launch_bounds__(1024)
 					fv = v;
 					fi = cd;
 				}
-				bool ok = true;
-				for (int t = 0; t < ex.ntab && ok; t++) {
-					const int* tb = tabs + (long long)t * tabStride;
-					const unsigned* bits = (const unsigned*)(tb + 2);
-					int ra = tb[0], rb = tb[1];
-					if (rb == role && ra != role) {
-						int a = com[f0 + ra];
-						if (done[f0 + ra] && a >= 0 && !bit(bits + (long long)a * words, cd)) ok = false;
-					}
-					if (ra == role && rb != role && ok) {
-						int b = com[f0 + rb];
-						if (done[f0 + rb] && b >= 0 && !bit(bits + (long long)cd * words, b)) ok = false;
-					}
-				}
-				if (ok && (ci < 0 || v > cv)) {
+				if ((ci < 0 || v > cv) && pairOK(tabs, ex.ntab, ncand, words, com, S, p, cd)) {
 					cv = v;
 					ci = cd;
 				}
 			}
 			mx = warpMax(mx);
 			float se = 0.f;
-			for (int cd = c.lane; cd < ncand; cd += 32)
+			for (int cd = LANE; cd < ncand; cd += 32)
 				if (bit(arow, cd)) se += expf(SC[p * C + cd] - mx);
 			se = warpSum(se);
 			warpArgmax(fv, fi);
 			warpArgmax(cv, ci);
-			if (c.lane == 0) {
+			if (LANE == 0) {
 				float fp = 0.f, cf = 0.f;
 				if (fi >= 0) fp = expf(fv - mx) / se;
 				if (ci >= 0)
@@ -426,7 +448,7 @@ extern "C" __global__ void __launch_bounds__(1024)
 		int m = 0;
 		for (int p = 0; p < P; p++) m += !done[p];
 		int n = (m + (K - s) - 1) / (K - s);
-		for (int p = c.tid; p < P; p += c.nth) {
+		for (int p = TID; p < P; p += NTH) {
 			int take = 0;
 			if (!done[p]) {
 				float cp = cnf[p];
@@ -434,11 +456,50 @@ extern "C" __global__ void __launch_bounds__(1024)
 				for (int q = 0; q < P; q++)
 					if (!done[q] && (cnf[q] > cp || (cnf[q] == cp && q < p))) rank++;
 				take = rank < n;
+				if (take) ord[rank] = p;
 			}
 			cm[p] = take;
 		}
 		__syncthreads();
-		for (int p = c.tid; p < P; p += c.nth) {
+		// One after the other in that order: a choice that breaks a pair table
+		// against a position committed before it (this step included) is re-picked
+		// under everything committed so far (docs/model.md, Sampling, 3).
+		if (ex.ntab > 0 && WARP == 0) {
+			for (int r = 0; r < n; r++) {
+				const int p = ord[r];
+				if (cnf[p] > 0.f) {
+					const int old = chs[p];
+					if (!pairOK(tabs, ex.ntab, ncand, words, com, S, p, old)) {
+						const unsigned* arow = allowed + (long long)p * words;
+						float cv = -INFINITY;
+						int ci = -1;
+						for (int cd = LANE; cd < ncand; cd += 32) {
+							if (!bit(arow, cd)) continue;
+							float v = SC[p * C + cd];
+							if ((ci < 0 || v > cv) && pairOK(tabs, ex.ntab, ncand, words, com, S, p, cd)) {
+								cv = v;
+								ci = cd;
+							}
+						}
+						warpArgmax(cv, ci);
+						if (LANE == 0) {
+							if (ci < 0) {
+								chs[p] = fre[p];
+								cnf[p] = 0.f;
+							} else {
+								cnf[p] *= expf(cv - SC[p * C + old]);
+								chs[p] = ci;
+							}
+						}
+					}
+				}
+				__syncwarp();
+				if (LANE == 0) com[p] = chs[p];
+				__syncwarp();
+			}
+		}
+		__syncthreads();
+		for (int p = TID; p < P; p += NTH) {
 			if (!cm[p]) continue;
 			done[p] = 1;
 			com[p] = chs[p];

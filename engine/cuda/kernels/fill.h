@@ -21,6 +21,7 @@ typedef struct {
 
 typedef struct {
 	int D, H, Le, Ld, Fh, NB, T, Hs, Ft, C, NK, Fc, S, F, P, R; /* R = max(T,P) */
+	long long w; /* device address of the weight buffer */
 	/* shared-memory layout in floats (computed by the host) */
 	long long smX, smXN, smQKV, smSC, smInts, smTotal;
 	/* encoder state per example in encbuf, in floats */
