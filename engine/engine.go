@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/voicecmd/voicecmd/engine/fill"
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
@@ -44,7 +45,8 @@ var (
 
 // Filler understands transcripts: one result per text, in order, under state st.
 // Implementations must be safe for use from one goroutine other than the game's
-// (the engine calls it from its fill goroutine only). *fill.Filler implements it.
+// (the engine calls it from its fill goroutine only). *fill.Filler implements it,
+// and the engine also drives its number of steps K (as a StepFiller).
 type Filler interface {
 	ParseBatch(texts []string, st *grammar.State) []grammar.Result
 }
@@ -205,6 +207,10 @@ func New(opts Options) (*Engine, error) {
 		wake:     make(chan struct{}, 1),
 		partials: map[int]job{},
 		early:    map[utterKey]*earlyState{},
+	}
+	if ff, ok := opts.Filler.(*fill.Filler); ok {
+		opts.Filler = newFillSteps(ff)
+		e.filler = opts.Filler
 	}
 	if sf, ok := opts.Filler.(StepFiller); ok {
 		e.stepF = sf

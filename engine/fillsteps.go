@@ -1,0 +1,33 @@
+package engine
+
+import (
+	"sync"
+
+	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/grammar"
+)
+
+// fillSteps makes a *fill.Filler a StepFiller, so the engine can lower K when a fill
+// overruns its budget. It keeps one Filler per K (they share the model).
+type fillSteps struct {
+	*fill.Filler
+	mu  sync.Mutex
+	byK map[int]*fill.Filler
+}
+
+func newFillSteps(f *fill.Filler) *fillSteps {
+	return &fillSteps{Filler: f, byK: map[int]*fill.Filler{f.Steps(): f}}
+}
+
+func (s *fillSteps) DefaultSteps() int { return s.Filler.Steps() }
+
+func (s *fillSteps) ParseBatchSteps(texts []string, st *grammar.State, steps int) []grammar.Result {
+	s.mu.Lock()
+	f := s.byK[steps]
+	if f == nil {
+		f = s.Filler.WithSteps(steps)
+		s.byK[steps] = f
+	}
+	s.mu.Unlock()
+	return f.ParseBatch(texts, st)
+}
