@@ -38,7 +38,47 @@ type featurized struct {
 	ex    *model.Example
 	cons  *model.Constraints
 	st    *grammar.State
+
+	scratch *scratch
 }
+
+// scratch holds the large buffers of one featurized utterance so that fills do not
+// allocate them again and again.
+type scratch struct {
+	ex   *model.Example
+	tbuf []bool
+	cons model.Constraints
+}
+
+func (s *scratch) example(cfg model.Config) *model.Example {
+	if s.ex == nil {
+		s.ex = model.NewExample(cfg)
+	}
+	return s.ex
+}
+
+func (s *scratch) tables(n int) []bool {
+	if cap(s.tbuf) < n {
+		s.tbuf = make([]bool, n)
+	}
+	return s.tbuf[:n]
+}
+
+// release returns the buffers for reuse; f must not be used afterwards.
+func (l *layout) release(f *featurized) {
+	if f.scratch != nil {
+		l.scratch.Put(f.scratch)
+		f.scratch, f.ex, f.cons = nil, nil, nil
+	}
+}
+
+var allTrue = func() []bool {
+	b := make([]bool, 1024)
+	for i := range b {
+		b[i] = true
+	}
+	return b
+}()
 
 // Token feature layout (Ft = 16).
 const (
@@ -98,7 +138,12 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 		return nil, fmt.Errorf("too long: %d words, at most %d", len(toks), T)
 	}
 	f := &featurized{text: text, toks: toks, st: st}
-	joined, ph := spanForms(toks)
+	if withConstraints { // inference: reuse buffers (released after decoding)
+		f.scratch = l.scratch.Get().(*scratch)
+	} else { // training: the trainer keeps the example
+		f.scratch = &scratch{}
+	}
+	spans := spanForms(toks)
 
 	// Candidates: absent, intents, enum values, dynamic values, tokens.
 	f.cands = append(f.cands, cand{kind: cAbsent})
@@ -107,8 +152,8 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	}
 	for i, ev := range l.enums {
 		best := spanMatch{from: -1}
-		for _, syn := range ev.synonyms {
-			m := bestSpan(toks, joined, ph, syn, phonetic(syn), max(1, strings.Count(syn, " ")+1))
+		for k, syn := range ev.synonyms {
+			m := bestSpan(spans, len(toks), &l.enumForms[i][k], max(1, strings.Count(syn, " ")+1))
 			if len(syn) < 5 && m.score < 1 {
 				m = spanMatch{from: -1}
 			}
@@ -120,8 +165,8 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	}
 	for _, typ := range l.dynamic {
 		for _, v := range st.Values[typ] {
-			jv := joinForm(v)
-			m := bestSpan(toks, joined, ph, jv, phoneticCached(jv), len(strings.Fields(v)))
+			vf := valueForm(v)
+			m := bestSpan(spans, len(toks), &vf, len(strings.Fields(v)))
 			f.cands = append(f.cands, cand{kind: cDyn, typ: typ, value: v, match: m})
 		}
 	}
@@ -132,7 +177,7 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 		return nil, fmt.Errorf("too many values in the game state for this model (%d candidates with the words, at most %d)", len(f.cands), C)
 	}
 
-	ex := model.NewExample(cfg)
+	ex := f.scratch.example(cfg)
 	ex.NTok, ex.NCand = len(toks), len(f.cands)
 	Ft, Fc := cfg.TokFeat, cfg.CandFeat
 
@@ -358,9 +403,8 @@ func (l *layout) confusable(slot, typ string) bool {
 }
 
 // validFor says whether candidate c is a valid value for slot role r under intent in.
-func (l *layout) validFor(in *grammar.Intent, r int, c cand, toks []token) bool {
-	ro := l.roles[r]
-	s := in.Slot(ro.slot)
+func (l *layout) validFor(in *grammar.Intent, r int, c *cand, toks []token) bool {
+	s := l.slotOf[in.Name][r]
 	if s == nil {
 		return c.kind == cAbsent
 	}
@@ -381,15 +425,30 @@ func (l *layout) validFor(in *grammar.Intent, r int, c cand, toks []token) bool 
 }
 
 // constraints builds the pair tables: intent -> every slot role, span start -> end,
-// and each relation an intent requires.
+// and each relation an intent requires. Only rows and columns of real candidates
+// are filled; the model never reads the padding.
 func (l *layout) constraints(f *featurized) *model.Constraints {
 	C := l.cfg.MaxCands
 	n := len(f.cands)
-	cons := &model.Constraints{}
+	pairs := l.requiredPairs()
+	ntables := len(l.roles) - 1 + len(pairs)
+	for r := range l.roles {
+		if l.roles[r].part == partStart {
+			ntables++
+		}
+	}
+	buf := f.scratch.tables(ntables * C * C) // one buffer for every table, reused across fills
+	next := func() []bool {
+		t := buf[:C*C:C*C]
+		buf = buf[C*C:]
+		return t
+	}
+	cons := &f.scratch.cons
+	cons.Tables = cons.Tables[:0]
 	for r := 1; r < len(l.roles); r++ {
-		ok := make([]bool, C*C)
+		ok := next()
 		for a := 0; a < n; a++ {
-			ca := f.cands[a]
+			ca := &f.cands[a]
 			row := ok[a*C : a*C+n]
 			switch ca.kind {
 			case cAbsent:
@@ -399,20 +458,18 @@ func (l *layout) constraints(f *featurized) *model.Constraints {
 			case cIntent:
 				in := l.g.Intents[ca.intent]
 				for b := 0; b < n; b++ {
-					row[b] = l.validFor(in, r, f.cands[b], f.toks)
+					row[b] = l.validFor(in, r, &f.cands[b], f.toks)
 				}
 			default:
-				for b := range row {
-					row[b] = true
-				}
+				copy(row, allTrue[:n])
 			}
 		}
 		cons.Tables = append(cons.Tables, model.PairTable{RoleA: 0, RoleB: r, OK: ok})
 		if l.roles[r].part == partStart {
-			span := make([]bool, C*C)
+			span := next()
 			for a := 0; a < n; a++ {
 				for b := 0; b < n; b++ {
-					ca, cb := f.cands[a], f.cands[b]
+					ca, cb := &f.cands[a], &f.cands[b]
 					switch {
 					case ca.kind == cToken && cb.kind == cToken:
 						span[a*C+b] = cb.tok >= ca.tok && cb.tok-ca.tok < 8
@@ -426,28 +483,32 @@ func (l *layout) constraints(f *featurized) *model.Constraints {
 			cons.Tables = append(cons.Tables, model.PairTable{RoleA: r, RoleB: r + 1, OK: span})
 		}
 	}
-	// Relations: only between roles whose every intent requires the relation.
-	pairs := l.requiredPairs()
-	related := map[[2]string]bool{}
-	for _, rr := range pairs {
-		for _, p := range f.st.Relations[rr.rel.Name] {
-			related[[2]string{strings.ToLower(p[0]), strings.ToLower(p[1])}] = true
-		}
-	}
-	lower := make([]string, n)
-	for i, c := range f.cands {
-		lower[i] = strings.ToLower(c.value)
-	}
-	for _, rr := range pairs {
-		ok := make([]bool, C*C)
-		for a := 0; a < n; a++ {
-			for b := 0; b < n; b++ {
-				ca, cb := f.cands[a], f.cands[b]
-				ok[a*C+b] = !(ca.kind == cDyn && cb.kind == cDyn && ca.typ == rr.rel.A.Name && cb.typ == rr.rel.B.Name &&
-					!related[[2]string{lower[a], lower[b]}])
+	// Relations: every (A value, B value) pair is forbidden unless the state relates it.
+	if len(pairs) > 0 {
+		index := map[string]int{} // "type\x00lower value" -> candidate
+		for i, c := range f.cands {
+			if c.kind == cDyn {
+				index[c.typ+"\x00"+strings.ToLower(c.value)] = i
 			}
 		}
-		cons.Tables = append(cons.Tables, model.PairTable{RoleA: rr.a, RoleB: rr.b, OK: ok})
+		for _, rr := range pairs {
+			ok := next()
+			for a := 0; a < n; a++ {
+				row := ok[a*C : a*C+n]
+				isA := f.cands[a].kind == cDyn && f.cands[a].typ == rr.rel.A.Name
+				for b := range row {
+					row[b] = !(isA && f.cands[b].kind == cDyn && f.cands[b].typ == rr.rel.B.Name)
+				}
+			}
+			for _, p := range f.st.Relations[rr.rel.Name] {
+				a, okA := index[rr.rel.A.Name+"\x00"+strings.ToLower(p[0])]
+				b, okB := index[rr.rel.B.Name+"\x00"+strings.ToLower(p[1])]
+				if okA && okB {
+					ok[a*C+b] = true
+				}
+			}
+			cons.Tables = append(cons.Tables, model.PairTable{RoleA: rr.a, RoleB: rr.b, OK: ok})
+		}
 	}
 	return cons
 }

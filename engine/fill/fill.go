@@ -203,6 +203,9 @@ func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Resul
 		}
 		out[idx[j]] = f.lay.decode(ft, sampled[j])
 	}
+	for _, ft := range feats {
+		f.lay.release(ft)
+	}
 	return out
 }
 

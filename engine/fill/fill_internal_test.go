@@ -83,7 +83,8 @@ func TestNameMatching(t *testing.T) {
 		{"a", "ab", false},
 	}
 	for _, tt := range tests {
-		s := nameScore(tt.spoken, tt.value, phonetic(tt.spoken), phonetic(tt.value))
+		a, b := newForm(tt.spoken, phonetic(tt.spoken)), newForm(tt.value, phonetic(tt.value))
+		s := nameScore(&a, &b)
 		if (s >= poolThreshold) != tt.match {
 			t.Errorf("nameScore(%q, %q) = %.2f, want match=%v", tt.spoken, tt.value, s, tt.match)
 		}

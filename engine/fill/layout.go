@@ -3,6 +3,7 @@ package fill
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/voicecmd/voicecmd/engine/model"
 	"github.com/voicecmd/voicecmd/grammar"
@@ -29,6 +30,8 @@ type layout struct {
 	roles   []role
 	roleOf  map[string]int // slot name -> its (first) role
 	enums   []enumValue
+	// enumForms[i][k] is synonym k of enum value i, prepared for matching
+	enumForms [][]form
 	dynamic []string // dynamic type names in grammar order
 
 	kindIntent0, kindEnum0, kindDyn0, kindToken, numKinds int
@@ -38,6 +41,10 @@ type layout struct {
 	keywords map[string]bool // literal words of the patterns
 	// slotTypes lists, per slot name, the types it takes in the intents that have it.
 	slotTypes map[string][]*grammar.Type
+
+	scratch sync.Pool // *scratch buffers for inference
+	// slotOf[intent][role] is the intent's slot for that role, or nil
+	slotOf map[string][]*grammar.Slot
 }
 
 type enumValue struct {
@@ -51,6 +58,7 @@ const kindAbsent = 0
 func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 	l := &layout{g: g, cfg: cfg, roleOf: map[string]int{}, fillers: map[string]bool{}, joins: map[string]bool{},
 		keywords: map[string]bool{}, slotTypes: map[string][]*grammar.Type{}}
+	l.scratch.New = func() any { return &scratch{} }
 	l.roles = append(l.roles, role{})
 	for _, name := range g.SlotNames() {
 		var isText bool
@@ -67,6 +75,14 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 			l.roles = append(l.roles, role{name, partWhole})
 		}
 	}
+	l.slotOf = map[string][]*grammar.Slot{}
+	for _, in := range g.Intents {
+		row := make([]*grammar.Slot, len(l.roles))
+		for r := 1; r < len(l.roles); r++ {
+			row[r] = in.Slot(l.roles[r].slot)
+		}
+		l.slotOf[in.Name] = row
+	}
 	l.kindIntent0 = 1
 	l.kindEnum0 = l.kindIntent0 + len(g.Intents)
 	for _, t := range g.Types {
@@ -82,6 +98,13 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		case grammar.Dynamic:
 			l.dynamic = append(l.dynamic, t.Name)
 		}
+	}
+	for _, ev := range l.enums {
+		var fs []form
+		for _, syn := range ev.synonyms {
+			fs = append(fs, newForm(syn, phonetic(syn)))
+		}
+		l.enumForms = append(l.enumForms, fs)
 	}
 	l.kindDyn0 = l.kindEnum0 + len(l.enums)
 	l.kindToken = l.kindDyn0 + len(l.dynamic)

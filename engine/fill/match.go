@@ -41,14 +41,75 @@ func similarity(a, b string) float32 {
 	return 1 - float32(prev[lb])/float32(longer)
 }
 
-// nameScore compares a spoken span with a value's name, forgiving spacing, case and
-// sound-alike spellings.
-func nameScore(spoken, value, spokenPh, valuePh string) float32 {
-	s := similarity(spoken, value)
-	if p := similarity(spokenPh, valuePh); p > s {
-		s = p
+// form is a name prepared for fuzzy comparison: the joined spelling, its phonetic
+// folding, and letter counts of both (for a cheap lower bound on edit distance).
+type form struct {
+	s, ph       string
+	bag, phBag  [26]uint8
+}
+
+func newForm(joined, ph string) form {
+	f := form{s: joined, ph: ph}
+	for i := 0; i < len(joined); i++ {
+		if c := joined[i] - 'a'; c < 26 {
+			f.bag[c]++
+		}
 	}
-	if len(value) <= 3 && s < 1 { // short names must match exactly
+	for i := 0; i < len(ph); i++ {
+		if c := ph[i] - 'a'; c < 26 {
+			f.phBag[c]++
+		}
+	}
+	return f
+}
+
+// minScore: similarities below this count as no match at all.
+const minScore = 0.6
+
+// feasible reports whether two strings with these letter counts can still reach
+// minScore: the bag distance is a lower bound of the edit distance.
+func feasible(a, b *[26]uint8, la, lb int) bool {
+	longer := max(la, lb)
+	if longer == 0 || float32(abs(la-lb)) > (1-minScore)*float32(longer) {
+		return false
+	}
+	var plus, minus int
+	for c := range a {
+		d := int(a[c]) - int(b[c])
+		if d > 0 {
+			plus += d
+		} else {
+			minus -= d
+		}
+	}
+	lower := max(plus, minus, abs(la-lb))
+	return float32(lower) <= (1-minScore)*float32(longer)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// nameScore compares a spoken span with a value's name, forgiving spacing, case and
+// sound-alike spellings. Scores below minScore are 0.
+func nameScore(spoken, value *form) float32 {
+	if spoken.s == value.s {
+		return 1
+	}
+	var s float32
+	if feasible(&spoken.bag, &value.bag, len(spoken.s), len(value.s)) {
+		s = similarity(spoken.s, value.s)
+	}
+	if s < 1 && feasible(&spoken.phBag, &value.phBag, len(spoken.ph), len(value.ph)) {
+		s = max(s, similarity(spoken.ph, value.ph))
+	}
+	if len(value.s) <= 3 && s < 1 { // short names must match exactly
+		return 0
+	}
+	if s < minScore {
 		return 0
 	}
 	return s
@@ -67,34 +128,30 @@ const (
 )
 
 // bestSpan finds the token span that best matches a value with the given word count.
-func bestSpan(toks []token, joined, ph []string, value, valuePh string, words int) spanMatch {
+func bestSpan(spans []form, ntok int, value *form, words int) spanMatch {
 	best := spanMatch{from: -1}
 	maxLen := min(words+1, maxSpanWords)
-	for i := range toks {
-		for n := 1; n <= maxLen && i+n <= len(toks); n++ {
-			j := i + n
-			s := nameScore(joined[i*maxSpanWords+n-1], value, ph[i*maxSpanWords+n-1], valuePh)
+	for i := 0; i < ntok; i++ {
+		for n := 1; n <= maxLen && i+n <= ntok; n++ {
+			s := nameScore(&spans[i*maxSpanWords+n-1], value)
 			// prefer the span whose word count equals the value's on ties
 			if s > best.score || (s == best.score && s > 0 && n == words) {
-				best = spanMatch{from: i, to: j, score: s}
+				best = spanMatch{from: i, to: i + n, score: s}
 			}
 		}
 	}
 	return best
 }
 
-// spanForms precomputes the joined and phonetic forms of every span of up to
-// maxSpanWords tokens: index i*maxSpanWords + n-1.
-func spanForms(toks []token) (joined, ph []string) {
-	joined = make([]string, len(toks)*maxSpanWords)
-	ph = make([]string, len(toks)*maxSpanWords)
+// spanForms prepares every span of up to maxSpanWords tokens: index i*maxSpanWords + n-1.
+func spanForms(toks []token) []form {
+	spans := make([]form, len(toks)*maxSpanWords)
 	for i := range toks {
 		s := ""
 		for n := 1; n <= maxSpanWords && i+n <= len(toks); n++ {
 			s += toks[i+n-1].norm
-			joined[i*maxSpanWords+n-1] = s
-			ph[i*maxSpanWords+n-1] = phonetic(s)
+			spans[i*maxSpanWords+n-1] = newForm(s, phonetic(s))
 		}
 	}
-	return joined, ph
+	return spans
 }

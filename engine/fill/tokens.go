@@ -103,21 +103,23 @@ func joinForm(s string) string { return normWord(s) }
 
 // phonetic folds spellings that sound alike, so "Sparkey" meets "Sparky" and
 // "Bubbless" meets "Bubbles".
-// phoneticCached memoizes phonetic for value names, which repeat across utterances.
-func phoneticCached(s string) string {
-	if v, ok := phoneticCache.Load(s); ok {
-		return v.(string)
+// valueForm prepares a value name for matching, memoized: names repeat across
+// utterances (bounded, since training sees endless random names).
+func valueForm(v string) form {
+	if f, ok := formCache.Load(v); ok {
+		return f.(form)
 	}
-	v := phonetic(s)
-	if phoneticCount.Add(1) < 1<<14 { // bounded: training sees endless random names
-		phoneticCache.Store(s, v)
+	j := joinForm(v)
+	f := newForm(j, phonetic(j))
+	if formCount.Add(1) < 1<<14 {
+		formCache.Store(v, f)
 	}
-	return v
+	return f
 }
 
 var (
-	phoneticCache sync.Map
-	phoneticCount atomic.Int64
+	formCache sync.Map
+	formCount atomic.Int64
 )
 
 var soundAlike = strings.NewReplacer("ph", "f", "ck", "k", "qu", "kw", "ee", "i", "ea", "i", "ey", "y", "ie", "y", "oo", "u", "ou", "u", "z", "s", "c", "k", "x", "ks")
