@@ -152,7 +152,7 @@ func lexComment(l *lexer) stateFn {
 }
 
 func lexIdent(l *lexer) stateFn {
-	for r := l.peek(); unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'; r = l.peek() {
+	for r := l.peek(); unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '\''; r = l.peek() {
 		l.next()
 	}
 	l.emit(tokIdent)
