@@ -93,7 +93,7 @@ flags:`)
 				lat = append(lat, time.Since(t0))
 			}
 		}
-		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: 1, P50us: pct(lat, 50), P99us: pct(lat, 99), PerUttUs: pct(lat, 50), Accuracy: acc, Renamed: racc})
+		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: 1, P50us: pctUs(lat, 50), P99us: pctUs(lat, 99), PerUttUs: pctUs(lat, 50), Accuracy: acc, Renamed: racc})
 		// large batch: default-state utterances in batches of batchN
 		var texts []string
 		for len(texts) < *batchN {
@@ -109,8 +109,8 @@ flags:`)
 			fk.ParseBatch(texts, nil)
 			blat = append(blat, time.Since(t0))
 		}
-		p50 := pct(blat, 50)
-		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: *batchN, P50us: p50, P99us: pct(blat, 99), PerUttUs: p50 / float64(*batchN), Accuracy: acc, Renamed: racc})
+		p50 := pctUs(blat, 50)
+		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: *batchN, P50us: p50, P99us: pctUs(blat, 99), PerUttUs: p50 / float64(*batchN), Accuracy: acc, Renamed: racc})
 	}
 	if *asJSON {
 		json.NewEncoder(os.Stdout).Encode(rep)
@@ -131,8 +131,8 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// pct returns the p-th percentile in microseconds.
-func pct(d []time.Duration, p float64) float64 {
+// pctUs returns the p-th percentile in microseconds.
+func pctUs(d []time.Duration, p float64) float64 {
 	if len(d) == 0 {
 		return 0
 	}
