@@ -155,7 +155,7 @@ func (n *netDesc) plan() {
 	n.SmX = 0
 	n.SmXN = al(R * D)
 	n.SmQKV = n.SmXN + al(R*D)
-	n.SmSC = n.SmQKV + al(R*max(3*D, int64(n.Fh)))
+	n.SmSC = n.SmQKV + al(R*max(3*D+1, int64(n.Fh))) // q|k|v rows padded to an odd stride
 	sc := max(H*R*R, P*C)
 	// the candidate phase uses [C][D] pooled + [C][D] k_c from SmXN on
 	sc = max(sc, 2*C*D-(n.SmSC-n.SmXN))

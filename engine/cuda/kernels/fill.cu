@@ -67,16 +67,18 @@ __device__ __noinline__ void layerNorm(float* out, const float* in, const float*
 	}
 }
 
-enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2 };
+enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2, MM_STORE_T = 3 };
 
-// mmT: out[r][n] (op)= bias[n] + sum_k in[r][k] * Wt[k][n] for r < R, n < N.
-// Wt is [K][N] in global memory; in and out are row-major with strides ldi, ldo.
+// mmT: out[r][n] (op)= (bias[n] + sum_k in[r][k] * Wt[k][n]) * scale for r < R,
+// n < N (MM_STORE_T stores out[n][r]). Wt is [K][ldw] in global memory (plain
+// loads: it may have been written earlier in this kernel); in and out are
+// row-major with strides ldi, ldo.
 // Each work item owns RP consecutive rows of one output column: one weight
 // load serves RP multiply-adds; consecutive threads take consecutive columns,
 // so a warp's weight loads coalesce and its input loads broadcast.
 template <int RP, bool VEC>
-__device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ldi, const float* __restrict__ Wt,
-                                    const float* __restrict__ bias, int R, int K, int N, int op) {
+__device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ldi, const float* Wt, int ldw,
+                                    const float* bias, int R, int K, int N, int op, float scale) {
 	int groups = (R + RP - 1) / RP;
 	int items = groups * N;
 	for (int it = TID; it < items; it += NTH) {
@@ -95,7 +97,7 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 		for (; k + 8 <= K; k += 8) {
 			float wk[8];
 #pragma unroll
-			for (int j = 0; j < 8; j++) wk[j] = __ldg(w + (k + j) * N);
+			for (int j = 0; j < 8; j++) wk[j] = w[(k + j) * ldw];
 #pragma unroll
 			for (int i = 0; i < RP; i++) {
 				if (VEC) {
@@ -115,17 +117,17 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 			}
 		}
 		for (; k < K; k++) {
-			float wk = __ldg(w + k * N);
+			float wk = w[k * ldw];
 #pragma unroll
 			for (int i = 0; i < RP; i++) acc[i] += xr[i][k] * wk;
 		}
-		float bn = bias ? __ldg(bias + n) : 0.f;
+		float bn = bias ? bias[n] : 0.f;
 #pragma unroll
 		for (int i = 0; i < RP; i++) {
 			int r = r0 + i;
 			if (r < R) {
-				float v = acc[i] + bn;
-				float* o = out + r * ldo + n;
+				float v = (acc[i] + bn) * scale;
+				float* o = op == MM_STORE_T ? out + n * ldo + r : out + r * ldo + n;
 				if (op == MM_ADD)
 					*o += v;
 				else if (op == MM_GELU)
@@ -140,21 +142,20 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 // mm picks the row blocking: one row per item while that keeps every thread
 // busy (short dependency chains, best at batch 1), four rows otherwise; and
 // 16-byte input loads where the rows are aligned for them.
-__device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, long long wOff, long long bOff, int R,
-                                int K, int N, int op) {
-	const float* Wt = WP + wOff;
-	const float* b = bOff >= 0 ? WP + bOff : 0;
+__device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, const float* Wt, const float* b, int R,
+                                int K, int N, int op, int ldw = -1, float scale = 1.f) {
+	if (ldw < 0) ldw = N;
 	bool vec = ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
 	if (R * N <= NTH) {
 		if (vec)
-			mmT<1, true>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+			mmT<1, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 		else
-			mmT<1, false>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+			mmT<1, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	} else {
 		if (vec)
-			mmT<4, true>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+			mmT<4, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 		else
-			mmT<4, false>(out, ldo, in, ldi, Wt, b, R, K, N, op);
+			mmT<4, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	}
 }
 
@@ -258,6 +259,7 @@ extern "C" __global__ void __launch_bounds__(1024)
 	if (B.ex_.ntok <= 0) return;
 	const float* __restrict__ W = WP;
 	const int D = cnet.D, P = cnet.P, S = cnet.S, C = cnet.C, T = cnet.T, Ld = cnet.Ld, Fh = cnet.Fh;
+	const int LQ = 3 * D + 1; // odd row stride: attention's per-key reads hit distinct banks
 #define ex B.ex_
 #define ntok B.ex_.ntok
 #define ncand B.ex_.ncand
@@ -284,29 +286,42 @@ extern "C" __global__ void __launch_bounds__(1024)
 		for (int it = TID; it < ntok * D; it += NTH) {
 			int t = it / D, d = it % D;
 			float s = 0.f;
-			for (int j = 0; j < Hs; j++) {
-				int h = hash[t * Hs + j];
+			const int* ht = hash + t * Hs;
+			int j = 0;
+			for (; j + 4 <= Hs; j += 4) { // four independent row loads in flight
+				int h0 = ht[j], h1 = ht[j + 1], h2 = ht[j + 2], h3 = ht[j + 3];
+				float e0 = h0 >= 0 ? W[cnet.ehash + (long long)h0 * D + d] : 0.f;
+				float e1 = h1 >= 0 ? W[cnet.ehash + (long long)h1 * D + d] : 0.f;
+				float e2 = h2 >= 0 ? W[cnet.ehash + (long long)h2 * D + d] : 0.f;
+				float e3 = h3 >= 0 ? W[cnet.ehash + (long long)h3 * D + d] : 0.f;
+				s += e0;
+				s += e1;
+				s += e2;
+				s += e3;
+			}
+			for (; j < Hs; j++) {
+				int h = ht[j];
 				if (h >= 0) s += W[cnet.ehash + (long long)h * D + d];
 			}
 			X[it] = s + W[cnet.btf + d] + W[cnet.epos + (long long)t * D + d];
 		}
 		__syncthreads();
-		mm(X, D, (const float*)(in + ex.tokfeat), cnet.Ft, cnet.wtf, -1, ntok, cnet.Ft, D, MM_ADD);
+		mm(X, D, (const float*)(in + ex.tokfeat), cnet.Ft, W + cnet.wtf, 0, ntok, cnet.Ft, D, MM_ADD);
 		__syncthreads();
 		for (int l = 0; l < cnet.Le; l++) {
 			const VCEncOff& o = cnet.enc[l];
 			layerNorm(XN, X, W + o.ln1g, W + o.ln1b, ntok, D);
 			__syncthreads();
-			mm(QKV, 3 * D, XN, D, o.wqkv, o.bqkv, ntok, D, 3 * D, MM_STORE);
+			mm(QKV, LQ, XN, D, W + o.wqkv, W + o.bqkv, ntok, D, 3 * D, MM_STORE);
 			__syncthreads();
-			attention(XN, QKV, 3 * D, QKV + D, 3 * D, QKV + 2 * D, 3 * D, SC, ntok, ntok);
-			mm(X, D, XN, D, o.wo, o.bo, ntok, D, D, MM_ADD);
+			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, SC, ntok, ntok);
+			mm(X, D, XN, D, W + o.wo, W + o.bo, ntok, D, D, MM_ADD);
 			__syncthreads();
 			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, ntok, D);
 			__syncthreads();
-			mm(QKV, Fh, XN, D, o.w1, o.b1, ntok, D, Fh, MM_GELU);
+			mm(QKV, Fh, XN, D, W + o.w1, W + o.b1, ntok, D, Fh, MM_GELU);
 			__syncthreads();
-			mm(X, D, QKV, Fh, o.w2, o.b2, ntok, Fh, D, MM_ADD);
+			mm(X, D, QKV, Fh, W + o.w2, W + o.b2, ntok, Fh, D, MM_ADD);
 			__syncthreads();
 		}
 		layerNorm(X, X, W + cnet.lnencg, W + cnet.lnencb, ntok, D);
@@ -324,14 +339,16 @@ extern "C" __global__ void __launch_bounds__(1024)
 			KC[it] = W[cnet.ekind + (long long)kind[cd] * D + d] + W[cnet.bcf + d];
 		}
 		__syncthreads();
-		mm(KC, D, POOL, D, cnet.wpool, -1, ncand, D, D, MM_ADD);
+		mm(KC, D, POOL, D, W + cnet.wpool, 0, ncand, D, D, MM_ADD);
 		__syncthreads();
-		mm(KC, D, (const float*)(in + ex.candfeat), cnet.Fc, cnet.wcf, -1, ncand, cnet.Fc, D, MM_ADD);
+		mm(KC, D, (const float*)(in + ex.candfeat), cnet.Fc, W + cnet.wcf, 0, ncand, cnet.Fc, D, MM_ADD);
 		__syncthreads();
-		mm(KIN, D, KC, D, cnet.win, -1, ncand, D, D, MM_STORE);
-		mm(KK, D, KC, D, cnet.wkout, -1, ncand, D, D, MM_STORE);
+		mm(KIN, D, KC, D, W + cnet.win, 0, ncand, D, D, MM_STORE);
+		// stored transposed, [D][C], and pre-scaled by 1/sqrt(D) like the CPU's kout:
+		// the logits below are then a plain mm with coalesced reads
+		mm(KK, C, KC, D, W + cnet.wkout, 0, ncand, D, D, MM_STORE_T, -1, rsqrtf((float)D));
 		for (int l = 0; l < Ld; l++)
-			mm(CKV + (long long)l * T * 2 * D, 2 * D, X, D, cnet.dec[l].cwkv, cnet.dec[l].cbkv, ntok, D, 2 * D,
+			mm(CKV + (long long)l * T * 2 * D, 2 * D, X, D, W + cnet.dec[l].cwkv, W + cnet.dec[l].cbkv, ntok, D, 2 * D,
 			   MM_STORE);
 		__syncthreads();
 	}
@@ -361,44 +378,36 @@ extern "C" __global__ void __launch_bounds__(1024)
 			const VCDecOff& o = cnet.dec[l];
 			layerNorm(XN, X, W + o.ln1g, W + o.ln1b, P, D);
 			__syncthreads();
-			mm(QKV, 3 * D, XN, D, o.wqkv, o.bqkv, P, D, 3 * D, MM_STORE);
+			mm(QKV, LQ, XN, D, W + o.wqkv, W + o.bqkv, P, D, 3 * D, MM_STORE);
 			__syncthreads();
-			attention(XN, QKV, 3 * D, QKV + D, 3 * D, QKV + 2 * D, 3 * D, SC, P, P);
-			mm(X, D, XN, D, o.wo, o.bo, P, D, D, MM_ADD);
+			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, SC, P, P);
+			mm(X, D, XN, D, W + o.wo, W + o.bo, P, D, D, MM_ADD);
 			__syncthreads();
 			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, P, D);
 			__syncthreads();
-			mm(QKV, D, XN, D, o.cwq, o.cbq, P, D, D, MM_STORE);
+			mm(QKV, D + 1, XN, D, W + o.cwq, W + o.cbq, P, D, D, MM_STORE);
 			__syncthreads();
 			const float* ckv = CKV + (long long)l * T * 2 * D;
-			attention(XN, QKV, D, ckv, 2 * D, ckv + D, 2 * D, SC, P, ntok);
-			mm(X, D, XN, D, o.cwo, o.cbo, P, D, D, MM_ADD);
+			attention(XN, QKV, D + 1, ckv, 2 * D, ckv + D, 2 * D, SC, P, ntok);
+			mm(X, D, XN, D, W + o.cwo, W + o.cbo, P, D, D, MM_ADD);
 			__syncthreads();
 			layerNorm(XN, X, W + o.ln3g, W + o.ln3b, P, D);
 			__syncthreads();
-			mm(QKV, Fh, XN, D, o.w1, o.b1, P, D, Fh, MM_GELU);
+			mm(QKV, Fh, XN, D, W + o.w1, W + o.b1, P, D, Fh, MM_GELU);
 			__syncthreads();
-			mm(X, D, QKV, Fh, o.w2, o.b2, P, Fh, D, MM_ADD);
+			mm(X, D, QKV, Fh, W + o.w2, W + o.b2, P, Fh, D, MM_ADD);
 			__syncthreads();
 		}
 		layerNorm(XN, X, W + cnet.lndecg, W + cnet.lndecb, P, D);
 		__syncthreads();
-		mm(QKV, D, XN, D, cnet.wqout, -1, P, D, D, MM_STORE);
+		mm(QKV, D, XN, D, W + cnet.wqout, 0, P, D, D, MM_STORE);
 		__syncthreads();
-		// logits [P][C]; padding candidates -inf
+		// logits [P][C] = q · KKᵀ (KK is [D][C], scaled); padding candidates -inf
 		float* LG = (mode & VC_LOGITS) ? (float*)out + (long long)blockIdx.x * P * C : SC;
-		for (int it = TID; it < P * C; it += NTH) {
-			int p = it / C, cd = it % C;
-			float v = -INFINITY;
-			if (cd < ncand) {
-				const float* q = QKV + (long long)p * D;
-				const float* k = KK + (long long)cd * D;
-				float a = 0.f;
-				for (int d = 0; d < D; d++) a += q[d] * k[d];
-				v = a * lscale;
-			}
-			LG[it] = v;
-		}
+		mm(LG, C, QKV, D, KK, 0, P, D, ncand, MM_STORE, C);
+		if (mode & VC_LOGITS)
+			for (int it = TID; it < P * (C - ncand); it += NTH)
+				LG[(it / (C - ncand)) * C + ncand + it % (C - ncand)] = -INFINITY;
 		if (mode & VC_LOGITS) return;
 		__syncthreads();
 
