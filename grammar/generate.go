@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -257,7 +258,7 @@ func (gen *Generator) pickValues(rng *rand.Rand, in *Intent, mentioned map[strin
 			out[r.A] = gen.sayValue(rng, in.Slot(r.A).Type, pair[0])
 		}
 	}
-	for name := range mentioned {
+	for _, name := range sortedSet(mentioned) {
 		if _, done := out[name]; done {
 			continue
 		}
@@ -313,7 +314,7 @@ func (gen *Generator) unknownName(rng *rand.Rand, t *Type) pick {
 // or the state. It reports whether it found a violation to make.
 func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]bool, values map[string]pick, st *State) bool {
 	var options []func() bool
-	for name := range mentioned {
+	for _, name := range sortedSet(mentioned) {
 		s := in.Slot(name)
 		switch s.Type.Kind {
 		case Dynamic:
@@ -540,4 +541,15 @@ func misrecognize(rng *rand.Rand, words []string) []string {
 		}
 		return out
 	}
+}
+
+// sortedSet returns the keys of a set in order: map iteration order must never
+// reach the random number stream, or training would not be reproducible.
+func sortedSet(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
