@@ -439,7 +439,7 @@ func (l *layout) constraints(f *featurized) *model.Constraints {
 	}
 	buf := f.scratch.tables(ntables * C * C) // one buffer for every table, reused across fills
 	next := func() []bool {
-		t := buf[:C*C:C*C]
+		t := buf[: C*C : C*C]
 		buf = buf[C*C:]
 		return t
 	}

@@ -25,14 +25,14 @@ const (
 // layout maps a grammar onto the model's fixed shapes: roles, candidate kinds and
 // the word lists the featurizer needs. It depends only on the grammar.
 type layout struct {
-	g       *grammar.Grammar
-	cfg     model.Config
-	roles   []role
-	roleOf  map[string]int // slot name -> its (first) role
-	enums   []enumValue
+	g      *grammar.Grammar
+	cfg    model.Config
+	roles  []role
+	roleOf map[string]int // slot name -> its (first) role
+	enums  []enumValue
 	// enumForms[i][k] is synonym k of enum value i, prepared for matching
 	enumForms [][]form
-	dynamic []string // dynamic type names in grammar order
+	dynamic   []string // dynamic type names in grammar order
 
 	kindIntent0, kindEnum0, kindDyn0, kindToken, numKinds int
 

@@ -44,8 +44,8 @@ func similarity(a, b string) float32 {
 // form is a name prepared for fuzzy comparison: the joined spelling, its phonetic
 // folding, and letter counts of both (for a cheap lower bound on edit distance).
 type form struct {
-	s, ph       string
-	bag, phBag  [26]uint8
+	s, ph      string
+	bag, phBag [26]uint8
 }
 
 func newForm(joined, ph string) form {
