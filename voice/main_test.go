@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/internal/speech"
+	"github.com/voicecmd/voicecmd/voice/espeak"
 )
 
 // micDir holds the ALSA configuration the microphone tests capture through: its
@@ -51,12 +51,12 @@ pcm.voicecmdfile {
 	os.Exit(code)
 }
 
-func say(t testing.TB, text string, v speech.Voice) []float32 {
+func say(t testing.TB, text string, v espeak.Voice) []float32 {
 	t.Helper()
-	if err := speech.Available(); err != nil {
+	if err := espeak.Available(); err != nil {
 		t.Fatal(err)
 	}
-	s, err := speech.Say(text, v)
+	s, err := espeak.Say(text, v)
 	if err != nil {
 		t.Fatal(err)
 	}

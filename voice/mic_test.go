@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/internal/speech"
+	"github.com/voicecmd/voicecmd/voice/espeak"
 )
 
 // writeMicInput makes samples the next capture of the ALSA file plugin (see
@@ -77,7 +77,7 @@ func TestMicCapturesThroughPortAudio(t *testing.T) {
 		return
 	}
 	checkNoLeak(t)
-	audio, _ := utterances(t, speech.Voices[0], 0.4, 1.0, "pikachu use thunderbolt")
+	audio, _ := utterances(t, espeak.Voices[0], 0.4, 1.0, "pikachu use thunderbolt")
 	writeMicInput(t, audio)
 	mic, err := voice.OpenMic(voice.MicOptions{Buffer: 8 * time.Second})
 	if err != nil {
@@ -133,7 +133,7 @@ func TestMicCloseUnblocksRead(t *testing.T) {
 		return
 	}
 	checkNoLeak(t)
-	writeMicInput(t, speech.Silence(0.1))
+	writeMicInput(t, espeak.Silence(0.1))
 	mic, err := voice.OpenMic(voice.MicOptions{Buffer: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -9,19 +9,19 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/internal/speech"
+	"github.com/voicecmd/voicecmd/voice/espeak"
 )
 
 // utterances lays out phrases separated by gap seconds of silence (after lead
 // seconds) and returns the audio and where each phrase's speech is.
-func utterances(t testing.TB, v speech.Voice, lead, gap float64, phrases ...string) (audio []float32, spans [][2]time.Duration) {
-	audio = speech.Silence(lead)
+func utterances(t testing.TB, v espeak.Voice, lead, gap float64, phrases ...string) (audio []float32, spans [][2]time.Duration) {
+	audio = espeak.Silence(lead)
 	for _, p := range phrases {
 		s := say(t, p, v)
 		a, b := speechBounds(s)
 		spans = append(spans, [2]time.Duration{voice.Duration(len(audio) + a), voice.Duration(len(audio) + b)})
 		audio = append(audio, s...)
-		audio = append(audio, speech.Silence(gap)...)
+		audio = append(audio, espeak.Silence(gap)...)
 	}
 	return audio, spans
 }
@@ -51,7 +51,7 @@ func addNoise(s []float32, level float32, seed int64) []float32 {
 
 func TestEndpointingSpeech(t *testing.T) {
 	phrases := []string{"pikachu use thunderbolt", "charizard, fly north and attack", "heal"}
-	for _, v := range speech.Voices {
+	for _, v := range espeak.Voices {
 		for _, noisy := range []bool{false, true} {
 			name := v.Name
 			if noisy {
@@ -89,8 +89,8 @@ func TestEndpointingSpeech(t *testing.T) {
 
 func TestSilenceOnly(t *testing.T) {
 	for name, a := range map[string][]float32{
-		"digital": speech.Silence(5),
-		"hiss":    addNoise(speech.Silence(5), 0.002, 2),
+		"digital": espeak.Silence(5),
+		"hiss":    addNoise(espeak.Silence(5), 0.002, 2),
 	} {
 		t.Run(name, func(t *testing.T) {
 			asr := &fakeASR{}
@@ -103,7 +103,7 @@ func TestSilenceOnly(t *testing.T) {
 }
 
 func TestClippedSpeech(t *testing.T) {
-	audio, spans := utterances(t, speech.Voices[1], 0.5, 1.0, "throw the ball", "use potion")
+	audio, spans := utterances(t, espeak.Voices[1], 0.5, 1.0, "throw the ball", "use potion")
 	for i := range audio {
 		audio[i] = max(-1, min(1, audio[i]*20))
 	}
@@ -115,14 +115,14 @@ func TestClippedSpeech(t *testing.T) {
 func TestTenMinuteWAV(t *testing.T) {
 	dir := t.TempDir()
 	// Ten minutes: speech every 30 s over steady hiss, written and read as a file.
-	phrase := say(t, "go north", speech.Voices[0])
-	audio := speech.Silence(600)
+	phrase := say(t, "go north", espeak.Voices[0])
+	audio := espeak.Silence(600)
 	for at := 10 * voice.SampleRate; at+len(phrase) < len(audio); at += 30 * voice.SampleRate {
 		copy(audio[at:], phrase)
 	}
 	audio = addNoise(audio, 0.001, 3)
 	p := filepath.Join(dir, "long.wav")
-	if err := speech.WriteWAV(p, audio); err != nil {
+	if err := espeak.WriteWAV(p, audio); err != nil {
 		t.Fatal(err)
 	}
 	src, err := voice.WAVSource(p)
@@ -140,7 +140,7 @@ func TestTenMinuteWAV(t *testing.T) {
 
 func TestMaxUtteranceSplitsLongSpeech(t *testing.T) {
 	// Continuous loud noise is "speech" that never pauses.
-	audio := addNoise(speech.Silence(7), 0.2, 4)
+	audio := addNoise(espeak.Silence(7), 0.2, 4)
 	fs := finals(collect(t, voice.SliceSource(audio), voice.Options{Transcriber: &fakeASR{},
 		Endpoint: voice.EndpointOptions{MaxUtterance: 2 * time.Second}}))
 	if len(fs) < 3 {
@@ -181,7 +181,7 @@ func (s *pttSource) Read(p []float32) (int, error) {
 func TestPushToTalk(t *testing.T) {
 	// The key is held over silence and speech alike: the utterances are exactly
 	// the held spans, whatever the energy says.
-	audio, _ := utterances(t, speech.Voices[0], 0.5, 1.5, "use ember", "switch to squirtle")
+	audio, _ := utterances(t, espeak.Voices[0], 0.5, 1.5, "use ember", "switch to squirtle")
 	ptt := &voice.PushToTalk{}
 	sec := voice.SampleRate
 	src := &pttSource{Source: voice.SliceSource(audio), ptt: ptt, press: []int{sec / 10 * 2, 3 * sec}, release: []int{sec, 4 * sec}}
@@ -201,7 +201,7 @@ func TestPushToTalk(t *testing.T) {
 }
 
 func TestPartialsThenFinal(t *testing.T) {
-	audio, _ := utterances(t, speech.Voices[1], 0.3, 0.8, "pikachu, use quick attack, then thunderbolt")
+	audio, _ := utterances(t, espeak.Voices[1], 0.3, 0.8, "pikachu, use quick attack, then thunderbolt")
 	asr := &fakeASR{delay: 5 * time.Millisecond}
 	evs := collect(t, voice.RealtimeSource(audio, 0), voice.Options{Transcriber: asr, PartialInterval: 400 * time.Millisecond,
 		Vocabulary: []string{"Pikachu", "quick attack", "thunderbolt"}})
@@ -234,7 +234,7 @@ func TestPartialsThenFinal(t *testing.T) {
 }
 
 func TestSetVocabulary(t *testing.T) {
-	audio, _ := utterances(t, speech.Voices[0], 0.3, 0.8, "go", "stop")
+	audio, _ := utterances(t, espeak.Voices[0], 0.3, 0.8, "go", "stop")
 	asr := &fakeASR{}
 	src := &hookSource{Source: voice.SliceSource(audio)}
 	r, err := voice.NewRecognizer(src, voice.Options{Transcriber: asr, Vocabulary: []string{"old"}})
@@ -263,7 +263,7 @@ func (h *hookSource) Read(p []float32) (int, error) {
 }
 
 func TestTranscriberErrorKeepsGoing(t *testing.T) {
-	audio, _ := utterances(t, speech.Voices[0], 0.3, 0.8, "go north", "go south")
+	audio, _ := utterances(t, espeak.Voices[0], 0.3, 0.8, "go north", "go south")
 	boom := errors.New("boom")
 	evs := collect(t, voice.SliceSource(audio), voice.Options{Transcriber: &fakeASR{fail: map[int]error{0: boom}}})
 	var failed []voice.Event
@@ -297,7 +297,7 @@ func (f *failingSource) Read(p []float32) (int, error) {
 
 func TestSourceFailsMidUtterance(t *testing.T) {
 	checkNoLeak(t)
-	audio, spans := utterances(t, speech.Voices[0], 0.3, 0.8, "charizard use flamethrower")
+	audio, spans := utterances(t, espeak.Voices[0], 0.3, 0.8, "charizard use flamethrower")
 	cut := int(spans[0][0]+spans[0][1]) / 2 * voice.SampleRate / int(time.Second)
 	evs := collect(t, &failingSource{Source: voice.SliceSource(audio), after: cut}, voice.Options{Transcriber: &fakeASR{}})
 	// The speech heard so far is transcribed, then the error ends the stream.
@@ -308,7 +308,7 @@ func TestSourceFailsMidUtterance(t *testing.T) {
 
 func TestCloseStopsEverything(t *testing.T) {
 	checkNoLeak(t)
-	audio, _ := utterances(t, speech.Voices[0], 0.2, 0.3, "go north", "go south", "go east", "go west")
+	audio, _ := utterances(t, espeak.Voices[0], 0.2, 0.3, "go north", "go south", "go east", "go west")
 	for _, reader := range []bool{true, false} {
 		// A slow transcriber, a real-time source, and (second round) nobody
 		// reading events: Close still returns and every goroutine ends.
@@ -339,8 +339,8 @@ func TestCloseStopsEverything(t *testing.T) {
 
 func TestMaxUtterances(t *testing.T) {
 	checkNoLeak(t)
-	audio, _ := utterances(t, speech.Voices[0], 0.2, 0.6, "one", "two", "three")
-	src := voice.RealtimeSource(append(audio, speech.Silence(60)...), 0)
+	audio, _ := utterances(t, espeak.Voices[0], 0.2, 0.6, "one", "two", "three")
+	src := voice.RealtimeSource(append(audio, espeak.Silence(60)...), 0)
 	evs := collect(t, src, voice.Options{Transcriber: &fakeASR{}, MaxUtterances: 2})
 	if len(finals(evs)) != 2 {
 		t.Fatalf("events:%s", describe(evs))
@@ -349,7 +349,7 @@ func TestMaxUtterances(t *testing.T) {
 
 func TestPollNeverBlocks(t *testing.T) {
 	checkNoLeak(t)
-	audio, _ := utterances(t, speech.Voices[0], 0.2, 0.5, "go")
+	audio, _ := utterances(t, espeak.Voices[0], 0.2, 0.5, "go")
 	r, err := voice.NewRecognizer(voice.SliceSource(audio), voice.Options{Transcriber: &fakeASR{}})
 	if err != nil {
 		t.Fatal(err)

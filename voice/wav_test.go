@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/internal/speech"
+	"github.com/voicecmd/voicecmd/voice/espeak"
 )
 
 func TestReadWAVFormats(t *testing.T) {
 	dir := t.TempDir()
-	ref := say(t, "attack with thunderbolt", speech.Voices[0])
+	ref := say(t, "attack with thunderbolt", espeak.Voices[0])
 	refPath := filepath.Join(dir, "ref.wav")
-	if err := speech.WriteWAV(refPath, ref); err != nil {
+	if err := espeak.WriteWAV(refPath, ref); err != nil {
 		t.Fatal(err)
 	}
 	refRMS := voice.RMS(ref)
@@ -34,7 +34,7 @@ func TestReadWAVFormats(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(dir, c.name+".wav")
-			if err := speech.Sox(refPath, p, c.opts...); err != nil {
+			if err := espeak.Sox(refPath, p, c.opts...); err != nil {
 				t.Fatal(err)
 			}
 			got, info, err := voice.ReadWAV(p)
@@ -54,12 +54,12 @@ func TestReadWAVFormats(t *testing.T) {
 func TestReadWAVBadInput(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.wav")
-	if err := speech.WriteWAV(good, speech.Silence(0.5)); err != nil {
+	if err := espeak.WriteWAV(good, espeak.Silence(0.5)); err != nil {
 		t.Fatal(err)
 	}
 	goodBytes, _ := os.ReadFile(good)
 	adpcm := filepath.Join(dir, "adpcm.wav")
-	if err := speech.Sox(good, adpcm, "-e", "ima-adpcm"); err != nil {
+	if err := espeak.Sox(good, adpcm, "-e", "ima-adpcm"); err != nil {
 		t.Fatal(err)
 	}
 	write := func(name string, b []byte) string {

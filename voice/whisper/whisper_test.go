@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/internal/speech"
+	"github.com/voicecmd/voicecmd/voice/espeak"
 	"github.com/voicecmd/voicecmd/voice/whisper"
 )
 
@@ -50,10 +50,10 @@ func loadTiny(t testing.TB) *whisper.Model {
 
 func say(t testing.TB, text string) []float32 {
 	t.Helper()
-	if err := speech.Available(); err != nil {
+	if err := espeak.Available(); err != nil {
 		t.Fatal(err)
 	}
-	s, err := speech.Say(text, speech.Voices[0])
+	s, err := espeak.Say(text, espeak.Voices[0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package speech synthesizes test utterances with espeak-ng and sox, the real
+// Package espeak synthesizes test utterances with espeak-ng and sox, the real
 // programs (installed by scripts/setup.sh), for the tests and benchmarks of voice.
-package speech
+package espeak
 
 import (
 	"fmt"
