@@ -18,6 +18,45 @@ type CPU struct {
 	w    *Weights
 	rows []*runState // one per batch row, grown on demand, reused across calls
 	enc  cpuEnc
+	// The decoder reads candidates only through Win·k_c and WkOut·k_c/sqrt(D); as
+	// k_c is linear in its parts, both are computed from products folded once here
+	// (NewCPU) instead of three D×D products per candidate per transcript.
+	in, out candProj
+	masked  maskedPrefix
+}
+
+// candProj folds a D×D map M (Win, or WkOut/sqrt(D)) into the candidate projection:
+// M·k_c = E[kind] + B + Σ_t pool[c][t]·(Pool·h_t) + Feat·CandFeat[c].
+type candProj struct {
+	E    []float32 // [NK][D] M·Ekind
+	B    []float32 // [D] M·bcf
+	Pool []float32 // [D][D] M·Wpool
+	Feat []float32 // [D][Fc] M·Wcf
+}
+
+func newCandProj(w *Weights, m []float32, scale float32) candProj {
+	cfg := w.Config
+	D, Fc, NK := cfg.Dim, cfg.CandFeat, cfg.Kinds
+	p := candProj{make([]float32, NK*D), make([]float32, D), make([]float32, D*D), make([]float32, D*Fc)}
+	// row-major products via columns: (M·A)[o][k] = Σ_j M[o][j]·A[j][k]
+	mul := func(dst, a []float32, cols int) {
+		for o := 0; o < D; o++ {
+			for j := 0; j < D; j++ {
+				axpy(m[o*D+j]*scale, a[j*cols:(j+1)*cols], dst[o*cols:(o+1)*cols])
+			}
+		}
+	}
+	mul(p.Pool, w.Wpool, D)
+	mul(p.Feat, w.Wcf, Fc)
+	linear(p.E, w.Ekind, m, nil, NK, D, D, false)
+	linear(p.B, w.Bcf, m, nil, 1, D, D, false)
+	for i := range p.E {
+		p.E[i] *= scale
+	}
+	for i := range p.B {
+		p.B[i] *= scale
+	}
+	return p
 }
 
 type cpuEnc struct {
@@ -34,7 +73,8 @@ type runState struct {
 	h      []float32   // [T][D] encoder output (after LNenc)
 	crossK [][]float32 // [Ld][T*D] cross-attention keys over h
 	crossV [][]float32 // [Ld][T*D]
-	cand   []float32   // [C][D] k_c
+	hin    []float32   // [T][D] Win·Wpool·h_t
+	hout   []float32   // [T][D] WkOut·Wpool·h_t/sqrt(D)
 	kin    []float32   // [C][D] Win·k_c, the decoder input of a committed position
 	kout   []float32   // [C][D] WkOut·k_c / sqrt(D)
 	// working buffers, sized for max(T, P) rows
@@ -44,6 +84,8 @@ type runState struct {
 	pooled            []float32 // [D]
 	tmp               []float32 // attention scratch
 	committed         []int32   // [P] (Fill)
+	prev              []int32   // [P] committed values x0/q0/k0/v0 were computed for
+	x0, q0, k0, v0    []float32 // [P][D] decoder input and first-block self q, k, v
 	logits            []float32 // [P*C] (Fill)
 }
 
@@ -51,12 +93,13 @@ func newRunState(cfg Config) *runState {
 	D, T, C, P := cfg.Dim, cfg.MaxTokens, cfg.MaxCands, cfg.Positions()
 	R := max(T, P)
 	rs := &runState{
-		h: make([]float32, T*D), cand: make([]float32, C*D),
+		h: make([]float32, T*D), hin: make([]float32, T*D), hout: make([]float32, T*D),
 		kin: make([]float32, C*D), kout: make([]float32, C*D),
 		x: make([]float32, R*D), xn: make([]float32, R*D), q: make([]float32, R*D),
 		k: make([]float32, R*D), v: make([]float32, R*D), y: make([]float32, R*D),
 		ff: make([]float32, R*cfg.FFN), att: make([]float32, cfg.Heads*R*R),
 		pooled: make([]float32, D), tmp: make([]float32, attentionTmp(R, D)), committed: make([]int32, P), logits: make([]float32, P*C),
+		prev: make([]int32, P), x0: make([]float32, P*D), q0: make([]float32, P*D), k0: make([]float32, P*D), v0: make([]float32, P*D),
 	}
 	for range cfg.DecLayers {
 		rs.crossK = append(rs.crossK, make([]float32, T*D))
@@ -75,6 +118,9 @@ func NewCPU(w *Weights) (*CPU, error) {
 	}
 	c := &CPU{w: w}
 	c.enc.c = c
+	c.in = newCandProj(w, w.Win, 1)
+	c.initMasked()
+	c.out = newCandProj(w, w.WkOut, float32(1/math.Sqrt(float64(w.Config.Dim))))
 	return c, nil
 }
 
@@ -151,9 +197,9 @@ func (c *CPU) Decode(enc EncState, committed [][]int32, logits [][]float32) erro
 		}
 	}
 	if e.n == 1 {
-		c.decodeRow(c.rows[0], committed[0], logits[0])
+		c.decodeRow(c.rows[0], committed[0], logits[0], false)
 	} else {
-		parallel(e.n, func(i int) { c.decodeRow(c.rows[i], committed[i], logits[i]) })
+		parallel(e.n, func(i int) { c.decodeRow(c.rows[i], committed[i], logits[i], false) })
 	}
 	return nil
 }
@@ -205,7 +251,7 @@ func (c *CPU) fillRow(rs *runState, ex *Example, cons *Constraints, steps int, o
 	}
 	K := clampSteps(steps, c.w.Config.Positions())
 	for s := 0; s < K; s++ {
-		c.decodeRow(rs, rs.committed, rs.logits)
+		c.decodeRow(rs, rs.committed, rs.logits, true) // Sample reads masked rows only
 		if Sample(c.w.Config, ex, cons, rs.logits, rs.committed, s, K, out) == 0 {
 			break
 		}
@@ -245,30 +291,29 @@ func (c *CPU) encodeRow(rs *runState, ex *Example) {
 		linear(rs.crossK[l], rs.h, a.Wk, a.Bk, nt, D, D, false)
 		linear(rs.crossV[l], rs.h, a.Wv, a.Bv, nt, D, D, false)
 	}
-	// candidates: k_c = Ekind + Wpool·(Σ_t pool·h_t) + Wcf·feat + bcf
+	c.resetPrefix(rs)
+	// candidates: k_c = Ekind + Wpool·(Σ_t pool·h_t) + Wcf·feat + bcf, seen by the
+	// decoder only as Win·k_c and WkOut·k_c/sqrt(D) (candProj).
+	linear(rs.hin, rs.h, c.in.Pool, nil, nt, D, D, false)
+	linear(rs.hout, rs.h, c.out.Pool, nil, nt, D, D, false)
 	nc, Fc := ex.NCand, cfg.CandFeat
 	for ci := 0; ci < nc; ci++ {
-		pooled := rs.pooled
-		for d := range pooled {
-			pooled[d] = 0
-		}
-		for t, a := range ex.CandPool[ci*T : ci*T+nt] {
-			if a != 0 {
-				axpy(a, rs.h[t*D:(t+1)*D], pooled)
-			}
-		}
-		kc := rs.cand[ci*D : (ci+1)*D]
 		kind := int(ex.CandKind[ci])
-		copy(kc, w.Ekind[kind*D:(kind+1)*D])
-		addTo(kc, w.Bcf)
-		linear(kc, pooled, w.Wpool, nil, 1, D, D, true)
-		linear(kc, ex.CandFeat[ci*Fc:(ci+1)*Fc], w.Wcf, nil, 1, Fc, D, true)
-	}
-	linear(rs.kin, rs.cand, w.Win, nil, nc, D, D, false)
-	linear(rs.kout, rs.cand, w.WkOut, nil, nc, D, D, false)
-	s := float32(1 / math.Sqrt(float64(D)))
-	for i := range rs.kout[:nc*D] {
-		rs.kout[i] *= s
+		feat := ex.CandFeat[ci*Fc : (ci+1)*Fc]
+		for _, pr := range [2]struct {
+			p    *candProj
+			h, k []float32
+		}{{&c.in, rs.hin, rs.kin}, {&c.out, rs.hout, rs.kout}} {
+			kc := pr.k[ci*D : (ci+1)*D]
+			copy(kc, pr.p.E[kind*D:(kind+1)*D])
+			addTo(kc, pr.p.B)
+			for t, a := range ex.CandPool[ci*T : ci*T+nt] {
+				if a != 0 {
+					axpy(a, pr.h[t*D:(t+1)*D], kc)
+				}
+			}
+			linear(kc, feat, pr.p.Feat, nil, 1, Fc, D, true)
+		}
 	}
 }
 
@@ -288,27 +333,21 @@ func ffnForward(rs *runState, f *FFN[float32], n, D, Fh int) {
 	linear(rs.x, rs.ff, f.W2, f.B2, n, Fh, D, true)
 }
 
-// decodeRow: decoder input from committed, Ld decoder blocks, LNdec, pointer logits.
-func (c *CPU) decodeRow(rs *runState, committed []int32, logits []float32) {
+// decodeRow: decoder input from committed, Ld decoder blocks, LNdec, pointer logits
+// (with maskedOnly, only the rows of still-masked positions).
+func (c *CPU) decodeRow(rs *runState, committed []int32, logits []float32, maskedOnly bool) {
 	w, cfg := c.w, c.w.Config
-	D, H, S, P, C, Fh := cfg.Dim, cfg.Heads, cfg.Roles, cfg.Positions(), cfg.MaxCands, cfg.FFN
+	D, H, P, C, Fh := cfg.Dim, cfg.Heads, cfg.Positions(), cfg.MaxCands, cfg.FFN
 	x := rs.x[:P*D]
-	for p := 0; p < P; p++ {
-		xp := x[p*D : (p+1)*D]
-		copy(xp, w.Erole[(p%S)*D:(p%S+1)*D])
-		addTo(xp, w.Eframe[(p/S)*D:(p/S+1)*D])
-		if ci := committed[p]; ci < 0 {
-			addTo(xp, w.Emask)
-		} else {
-			addTo(xp, rs.kin[int(ci)*D:int(ci+1)*D])
-		}
-	}
+	c.decodePrefix(rs, committed)
 	for l := range w.Dec {
 		b := &w.Dec[l]
-		layerNorm(rs.xn, x, b.LN1G, b.LN1B, nil, nil, P, D)
-		selfAttention(rs, &b.Self, P, D, H)
-		layerNorm(rs.xn, x, b.LN2G, b.LN2B, nil, nil, P, D)
-		linear(rs.q, rs.xn, b.Cross.Wq, b.Cross.Bq, P, D, D, false)
+		if l > 0 {
+			layerNorm(rs.xn, x, b.LN1G, b.LN1B, nil, nil, P, D)
+			selfAttention(rs, &b.Self, P, D, H)
+			layerNorm(rs.xn, x, b.LN2G, b.LN2B, nil, nil, P, D)
+			linear(rs.q, rs.xn, b.Cross.Wq, b.Cross.Bq, P, D, D, false)
+		}
 		attention(rs.y, rs.att, rs.q, rs.crossK[l], rs.crossV[l], rs.tmp, P, rs.nt, D, H)
 		linear(rs.x, rs.y, b.Cross.Wo, b.Cross.Bo, P, D, D, true)
 		layerNorm(rs.xn, x, b.LN3G, b.LN3B, nil, nil, P, D)
@@ -318,13 +357,118 @@ func (c *CPU) decodeRow(rs *runState, committed []int32, logits []float32) {
 	linear(rs.q, rs.xn, w.WqOut, nil, P, D, D, false)
 	ninf := float32(math.Inf(-1))
 	for p := 0; p < P; p++ {
-		qp := rs.q[p*D : (p+1)*D]
-		row := logits[p*C : (p+1)*C]
-		for ci := 0; ci < rs.nc; ci++ {
-			row[ci] = dot(qp, rs.kout[ci*D:(ci+1)*D])
+		if maskedOnly && committed[p] >= 0 {
+			continue
 		}
+		row := logits[p*C : (p+1)*C]
+		linear(row, rs.q[p*D:(p+1)*D], rs.kout, nil, 1, D, rs.nc, false)
 		for ci := rs.nc; ci < C; ci++ {
 			row[ci] = ninf
 		}
+	}
+}
+
+// decodePrefix leaves in rs.x the residual stream after the first decoder block's
+// self-attention and in rs.q that block's cross-attention queries. Both depend on
+// the transcript only through the committed slots, so:
+//   - with every slot masked (step 0 of a fill) they are constants (c.masked);
+//   - otherwise the per-position part (input, LN1, q/k/v) is recomputed only for the
+//     positions whose committed value changed since the last call (rs.prev).
+//
+// Row-wise kernels make both shortcuts bit-identical to a full recomputation.
+func (c *CPU) decodePrefix(rs *runState, committed []int32) {
+	D, P := c.w.Config.Dim, c.w.Config.Positions()
+	all := true
+	for _, v := range committed[:P] {
+		if v >= 0 {
+			all = false
+			break
+		}
+	}
+	if all {
+		copy(rs.x[:P*D], c.masked.xmid)
+		copy(rs.q[:P*D], c.masked.cq)
+		return
+	}
+	for p := 0; p < P; p++ {
+		if committed[p] == rs.prev[p] {
+			continue
+		}
+		c.inputRow(rs.x0[p*D:(p+1)*D], rs.kin, p, committed[p])
+		c.qkvRow(rs.q0, rs.k0, rs.v0, rs.x0, rs.xn, p)
+		rs.prev[p] = committed[p]
+	}
+	c.prefixFromRows(rs)
+}
+
+// prefixFromRows runs the first decoder block's self-attention from rs.q0/k0/v0 and x0.
+func (c *CPU) prefixFromRows(rs *runState) {
+	cfg := c.w.Config
+	D, H, P := cfg.Dim, cfg.Heads, cfg.Positions()
+	b := &c.w.Dec[0]
+	x := rs.x[:P*D]
+	copy(x, rs.x0)
+	attention(rs.y, rs.att, rs.q0, rs.k0, rs.v0, rs.tmp, P, P, D, H)
+	linear(x, rs.y, b.Self.Wo, b.Self.Bo, P, D, D, true)
+	layerNorm(rs.xn, x, b.LN2G, b.LN2B, nil, nil, P, D)
+	linear(rs.q, rs.xn, b.Cross.Wq, b.Cross.Bq, P, D, D, false)
+}
+
+// inputRow writes the decoder input of position p: Erole + Eframe + (Emask or Win·k_c).
+func (c *CPU) inputRow(xp, kin []float32, p int, ci int32) {
+	w, D, S := c.w, c.w.Config.Dim, c.w.Config.Roles
+	copy(xp, w.Erole[(p%S)*D:(p%S+1)*D])
+	addTo(xp, w.Eframe[(p/S)*D:(p/S+1)*D])
+	if ci < 0 {
+		addTo(xp, w.Emask)
+	} else {
+		addTo(xp, kin[int(ci)*D:int(ci+1)*D])
+	}
+}
+
+// qkvRow computes row p of the first decoder block's self-attention q, k, v from x0.
+func (c *CPU) qkvRow(q, k, v, x0, xn []float32, p int) {
+	b, D := &c.w.Dec[0], c.w.Config.Dim
+	r := p * D
+	layerNorm(xn[:D], x0[r:r+D], b.LN1G, b.LN1B, nil, nil, 1, D)
+	linear(q[r:r+D], xn[:D], b.Self.Wq, b.Self.Bq, 1, D, D, false)
+	linear(k[r:r+D], xn[:D], b.Self.Wk, b.Self.Bk, 1, D, D, false)
+	linear(v[r:r+D], xn[:D], b.Self.Wv, b.Self.Bv, 1, D, D, false)
+}
+
+// maskedPrefix is the decoder prefix (see decodePrefix) with every slot masked.
+type maskedPrefix struct {
+	x0, q0, k0, v0 []float32 // [P][D] input and first-block self-attention q, k, v
+	xmid, cq       []float32 // [P][D] after the self-attention; cross-attention queries
+}
+
+func (c *CPU) initMasked() {
+	cfg := c.w.Config
+	D, P := cfg.Dim, cfg.Positions()
+	rs := newRunState(cfg)
+	m := &c.masked
+	m.x0, m.q0, m.k0, m.v0 = make([]float32, P*D), make([]float32, P*D), make([]float32, P*D), make([]float32, P*D)
+	for p := 0; p < P; p++ {
+		c.inputRow(m.x0[p*D:(p+1)*D], nil, p, -1)
+		c.qkvRow(m.q0, m.k0, m.v0, m.x0, rs.xn, p)
+	}
+	// run the general path once from the masked state to get xmid and cq
+	copy(rs.x0, m.x0)
+	copy(rs.q0, m.q0)
+	copy(rs.k0, m.k0)
+	copy(rs.v0, m.v0)
+	c.prefixFromRows(rs)
+	m.xmid = append([]float32(nil), rs.x[:P*D]...)
+	m.cq = append([]float32(nil), rs.q[:P*D]...)
+}
+
+// resetPrefix puts rs in the all-masked state after a new Encode.
+func (c *CPU) resetPrefix(rs *runState) {
+	copy(rs.x0, c.masked.x0)
+	copy(rs.q0, c.masked.q0)
+	copy(rs.k0, c.masked.k0)
+	copy(rs.v0, c.masked.v0)
+	for p := range rs.prev {
+		rs.prev[p] = -1
 	}
 }

@@ -12,12 +12,12 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 type golden struct {
-	Params  int       `json:"params"`
-	Sum     float64   `json:"weights_sum"` // Σ|w|: pins NewWeights
-	Logits  []float32 `json:"logits"`      // decoder logits of row 0, positions 0 and 5, real candidates
-	Chosen  []int32   `json:"chosen"`      // K=3 fill of row 0
-	Step    []int8    `json:"step"`
-	Conf0   float32   `json:"conf0"`
+	Params int       `json:"params"`
+	Sum    float64   `json:"weights_sum"` // Σ|w|: pins NewWeights
+	Logits []float32 `json:"logits"`      // decoder logits of row 0, positions 0 and 5, real candidates
+	Chosen []int32   `json:"chosen"`      // K=3 fill of row 0
+	Step   []int8    `json:"step"`
+	Conf0  float32   `json:"conf0"`
 }
 
 // TestGolden pins the numbers of the demo config at a fixed seed: weight init,

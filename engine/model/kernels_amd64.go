@@ -24,6 +24,12 @@ func geluAVX(dst, src *float32, n int)
 func gerAVX(dw, gr, x *float32, n, cols, rows, gs, xs int)
 
 //go:noescape
+func softmaxAVX(x *float32, n int, scale float32)
+
+//go:noescape
+func layerNormAVX(out, in, gain, bias *float32, n int, stats *float32)
+
+//go:noescape
 func axpyAVX(a float32, x, y *float32, n int)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

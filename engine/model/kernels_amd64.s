@@ -230,11 +230,9 @@ GLOBL expc<>(SB), RODATA|NOPTR, $56
 	VBROADCASTSS expc<>+20(SB), Y10 \
 	VBROADCASTSS expc<>+24(SB), Y11 \
 	VBROADCASTSS expc<>+28(SB), Y12 \
-	VBROADCASTSS expc<>+32(SB), Y13 \
-	VBROADCASTSS expc<>+36(SB), Y14 \
-	VBROADCASTSS expc<>+40(SB), Y15
+	VBROADCASTSS expc<>+32(SB), Y13
 
-// Y0 = exp(Y0), same method as exp32; clobbers Y1-Y4; needs EXPCONST.
+// Y0 = exp(Y0), same method as exp32; clobbers Y1-Y4; needs EXPCONST (Y5-Y13).
 #define EXP8 \
 	VMAXPS Y9, Y0, Y0 \
 	VMINPS Y10, Y0, Y0 \
@@ -248,8 +246,10 @@ GLOBL expc<>(SB), RODATA|NOPTR, $56
 	VMOVAPS Y11, Y3 \
 	VFMADD213PS Y12, Y0, Y3 \
 	VFMADD213PS Y13, Y0, Y3 \
-	VFMADD213PS Y14, Y0, Y3 \
-	VFMADD213PS Y15, Y0, Y3 \
+	VBROADCASTSS expc<>+36(SB), Y4 \
+	VFMADD213PS Y4, Y0, Y3 \
+	VBROADCASTSS expc<>+40(SB), Y4 \
+	VFMADD213PS Y4, Y0, Y3 \
 	VBROADCASTSS expc<>+44(SB), Y4 \
 	VFMADD213PS Y4, Y0, Y3 \
 	VFMADD213PS Y4, Y0, Y3 \
@@ -403,5 +403,128 @@ gernext8:
 	SUBQ AX, BX
 	JMP  gerblk8
 gerdone:
+	VZEROUPPER
+	RET
+
+// func softmaxAVX(x *float32, n int, scale float32)
+// x[:n] = softmax(x[:n]·scale) (scale > 0); n must be a positive multiple of 8.
+TEXT ·softmaxAVX(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	SHLQ $2, CX // bytes
+	EXPCONST
+	VMOVUPS (DI), Y15
+	MOVQ $32, AX
+smmax:
+	CMPQ AX, CX
+	JGE  smmaxdone
+	VMAXPS (DI)(AX*1), Y15, Y15
+	ADDQ $32, AX
+	JMP  smmax
+smmaxdone:
+	VEXTRACTF128 $1, Y15, X1
+	VMAXPS X1, X15, X15
+	VPERMILPS $0x4E, X15, X1
+	VMAXPS X1, X15, X15
+	VPERMILPS $0xB1, X15, X1
+	VMAXPS X1, X15, X15
+	VBROADCASTSS scale+16(FP), Y1
+	VMULSS X1, X15, X15
+	VBROADCASTSS X15, Y15 // max·scale
+	VXORPS Y14, Y14, Y14  // sum
+	XORQ AX, AX
+smexp:
+	CMPQ AX, CX
+	JGE  smexpdone
+	VMOVUPS (DI)(AX*1), Y0
+	VBROADCASTSS scale+16(FP), Y1
+	VMULPS Y1, Y0, Y0
+	VSUBPS Y15, Y0, Y0
+	EXP8
+	VADDPS Y0, Y14, Y14
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	JMP  smexp
+smexpdone:
+	VEXTRACTF128 $1, Y14, X1
+	VADDPS X1, X14, X14
+	VHADDPS X14, X14, X14
+	VHADDPS X14, X14, X14
+	VBROADCASTSS expc<>+44(SB), X1
+	VDIVSS X14, X1, X1
+	VBROADCASTSS X1, Y1
+	XORQ AX, AX
+smnorm:
+	CMPQ AX, CX
+	JGE  smdone
+	VMULPS (DI)(AX*1), Y1, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	JMP  smnorm
+smdone:
+	VZEROUPPER
+	RET
+
+DATA lnc<>+0(SB)/4, $0x3727c5ac // 1e-5
+DATA lnc<>+4(SB)/4, $0x3f800000 // 1
+GLOBL lnc<>(SB), RODATA|NOPTR, $8
+
+// func layerNormAVX(out, in, gain, bias *float32, n int, stats *float32)
+// One row: out = (in-mean)/sqrt(var+1e-5)·gain + bias (two-pass variance);
+// stats[0], stats[1] = mean, 1/sqrt(var+1e-5). n must be a positive multiple of 8.
+TEXT ·layerNormAVX(SB), NOSPLIT, $0-48
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ gain+16(FP), R8
+	MOVQ bias+24(FP), R9
+	MOVQ n+32(FP), CX
+	CVTSQ2SS CX, X7 // n as float
+	SHLQ $2, CX
+	VXORPS Y0, Y0, Y0
+	XORQ AX, AX
+lnsum:
+	VADDPS (SI)(AX*1), Y0, Y0
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JL   lnsum
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VDIVSS X7, X0, X0
+	VBROADCASTSS X0, Y2 // mean
+	VXORPS Y3, Y3, Y3
+	XORQ AX, AX
+lnvar:
+	VMOVUPS (SI)(AX*1), Y4
+	VSUBPS Y2, Y4, Y4
+	VFMADD231PS Y4, Y4, Y3
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JL   lnvar
+	VEXTRACTF128 $1, Y3, X1
+	VADDPS X1, X3, X3
+	VHADDPS X3, X3, X3
+	VHADDPS X3, X3, X3
+	VDIVSS X7, X3, X3
+	VADDSS lnc<>+0(SB), X3, X3
+	VSQRTSS X3, X3, X3
+	VMOVSS lnc<>+4(SB), X1
+	VDIVSS X3, X1, X1
+	VBROADCASTSS X1, Y5 // rstd
+	MOVQ stats+40(FP), DX
+	VMOVSS X2, (DX)
+	VMOVSS X1, 4(DX)
+	XORQ AX, AX
+lnout:
+	VMOVUPS (SI)(AX*1), Y4
+	VSUBPS Y2, Y4, Y4
+	VMULPS Y5, Y4, Y4
+	VMOVUPS (R8)(AX*1), Y6
+	VFMADD213PS (R9)(AX*1), Y6, Y4
+	VMOVUPS Y4, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JL   lnout
 	VZEROUPPER
 	RET

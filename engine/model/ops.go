@@ -67,6 +67,13 @@ func axpy[F Float](a F, x, y []F) {
 
 func addTo[F Float](y, x []F) {
 	x = x[:len(y)]
+	if useAVX && len(y) >= 8 {
+		if y32, ok := f32(y); ok {
+			x32, _ := f32(x)
+			axpyAVX(1, &x32[0], &y32[0], len(y))
+			return
+		}
+	}
 	for i := range y {
 		y[i] += x[i]
 	}
@@ -174,6 +181,21 @@ const lnEps = 1e-5
 
 // layerNorm normalises n rows of width D; mean and rstd (may be nil) keep the statistics for backward.
 func layerNorm[F Float](out, in, g, b, mean, rstd []F, n, D int) {
+	if useAVX && D%8 == 0 && n > 0 {
+		if out32, ok := f32(out[:n*D]); ok {
+			in32, _ := f32(in[:n*D])
+			g32, _ := f32(g[:D])
+			b32, _ := f32(b[:D])
+			var st [2]float32
+			for i := 0; i < n; i++ {
+				layerNormAVX(&out32[i*D], &in32[i*D], &g32[0], &b32[0], D, &st[0])
+				if mean != nil {
+					mean[i], rstd[i] = F(st[0]), F(st[1])
+				}
+			}
+			return
+		}
+	}
 	for i := 0; i < n; i++ {
 		x := in[i*D : (i+1)*D]
 		y := out[i*D : (i+1)*D]
@@ -304,7 +326,7 @@ func tanh32(x float32) float32 {
 // attentionTmp is the scratch attention needs for nk keys of width D.
 func attentionTmp(nk, D int) int {
 	nkp := (nk + 7) &^ 7
-	return 2*D*nkp + nkp
+	return 2*D*nkp + 2*nkp
 }
 
 // attention: multi-head softmax attention of nq queries over nk keys, rows of width D
@@ -440,7 +462,8 @@ func linearAVX(out, in, w, b []float32, n, I, O int, acc bool) {
 func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
 	hs := D / H
 	nkp := (nk + 7) &^ 7
-	kT, vT, s := tmp[:D*nkp], tmp[D*nkp:2*D*nkp], tmp[2*D*nkp:2*D*nkp+nkp]
+	kT, vT := tmp[:D*nkp], tmp[D*nkp:2*D*nkp]
+	s, mask := tmp[2*D*nkp:2*D*nkp+nkp], tmp[2*D*nkp+nkp:2*D*nkp+2*nkp]
 	for j := 0; j < nk; j++ {
 		kr, vr := k[j*D:(j+1)*D], v[j*D:(j+1)*D]
 		for c := range kr {
@@ -453,32 +476,22 @@ func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
 			kT[c*nkp+j], vT[c*nkp+j] = 0, 0
 		}
 	}
+	// scores start from the key mask: 0 for real keys, -1e30 for the padding,
+	// whose probability then underflows (its value row is zero anyway).
+	for j := range mask {
+		mask[j] = 0
+		if j >= nk {
+			mask[j] = -1e30
+		}
+	}
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	for h := 0; h < H; h++ {
 		kh, vh := kT[h*hs*nkp:], vT[h*hs*nkp:]
 		for i := 0; i < nq; i++ {
-			for j := range s {
-				s[j] = 0
-			}
+			copy(s, mask)
 			gemvTAVX(&kh[0], &q[i*D+h*hs], &s[0], hs, nkp)
-			mx := float32(math.Inf(-1))
-			for _, x := range s[:nk] {
-				mx = max(mx, x)
-			}
-			expAVX(&s[0], nkp, mx, scale)
-			var sum float32
-			for _, e := range s[:nk] {
-				sum += e
-			}
-			inv := 1 / sum
-			a := att[(h*nq+i)*nk : (h*nq+i+1)*nk]
-			for j := range a {
-				s[j] *= inv
-				a[j] = s[j]
-			}
-			for j := nk; j < nkp; j++ {
-				s[j] = 0
-			}
+			softmaxAVX(&s[0], nkp, scale)
+			copy(att[(h*nq+i)*nk:(h*nq+i+1)*nk], s)
 			gemvAVX(&vh[0], &s[0], &out[i*D+h*hs], hs, nkp)
 		}
 	}

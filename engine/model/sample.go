@@ -54,25 +54,28 @@ func Sample(cfg Config, ex *Example, cons *Constraints, logits []float32, commit
 			out.Chosen[p], out.Free[p], out.Conf[p], out.FreeProb[p] = -1, -1, 0, 0
 			continue
 		}
-		var sum float64
+		var sum float32
 		for ci, ok := range allowed {
 			if ok {
-				sum += math.Exp(float64(row[ci] - mx))
+				sum += exp32(row[ci] - mx)
 			}
 		}
 		f, role := p/S, p%S
-		choice, best := int32(-1), float32(0)
-		for ci, ok := range allowed {
-			if ok && (choice < 0 || row[ci] > best) && pairOK(cons, committed, f*S, role, ci, C) {
-				choice, best = int32(ci), row[ci]
+		choice, best := free, mx // the free choice, unless a pair table forbids it
+		if !pairOK(cons, committed, f*S, role, int(free), C) {
+			choice = -1
+			for ci, ok := range allowed {
+				if ok && (choice < 0 || row[ci] > best) && pairOK(cons, committed, f*S, role, ci, C) {
+					choice, best = int32(ci), row[ci]
+				}
 			}
 		}
 		out.Free[p] = free
-		out.FreeProb[p] = float32(1 / sum)
+		out.FreeProb[p] = 1 / sum
 		if choice < 0 {
 			out.Chosen[p], out.Conf[p] = free, 0
 		} else {
-			out.Chosen[p], out.Conf[p] = choice, float32(math.Exp(float64(best-mx))/sum)
+			out.Chosen[p], out.Conf[p] = choice, exp32(best-mx)/sum
 		}
 	}
 	n := masked

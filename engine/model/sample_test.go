@@ -246,3 +246,45 @@ func TestBadInputErrors(t *testing.T) {
 		t.Fatal("bad constraint table accepted")
 	}
 }
+
+// TestDecodeCacheMatchesFresh: a Decode after other Decodes (which reuses the
+// first block's rows of unchanged positions) equals a Decode right after Encode.
+func TestDecodeCacheMatchesFresh(t *testing.T) {
+	cfg := DefaultConfig()
+	w, _ := NewWeights(cfg, 5)
+	a, _ := NewCPU(w)
+	b, _ := NewCPU(w)
+	ex := demoBatch(cfg, 1)
+	P, C := cfg.Positions(), cfg.MaxCands
+	encA, _ := a.Encode(ex)
+	rng := rand.New(rand.NewPCG(8, 8))
+	committed := make([]int32, P)
+	la, lb := make([]float32, P*C), make([]float32, P*C)
+	for round := 0; round < 6; round++ {
+		for p := range committed {
+			switch rng.IntN(3) {
+			case 0:
+				committed[p] = -1
+			case 1:
+				committed[p] = int32(rng.IntN(ex[0].NCand))
+			} // else unchanged
+		}
+		if round == 3 {
+			for p := range committed {
+				committed[p] = -1 // back to all masked
+			}
+		}
+		if err := a.Decode(encA, [][]int32{committed}, [][]float32{la}); err != nil {
+			t.Fatal(err)
+		}
+		encB, _ := b.Encode(ex)
+		if err := b.Decode(encB, [][]int32{committed}, [][]float32{lb}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range la {
+			if la[i] != lb[i] {
+				t.Fatalf("round %d logit %d: cached %v, fresh %v", round, i, la[i], lb[i])
+			}
+		}
+	}
+}
