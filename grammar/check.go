@@ -103,7 +103,7 @@ func (g *Grammar) Check(c Command, st *State) error {
 			if len(s.Defaults) > 0 {
 				return violatef("%s: which %s? none was said and there is no default", in.Name, s.Name)
 			}
-			return violatef("%s needs a %s", in.Name, s.Name)
+			return violatef("%s needs %s", in.Name, Article(s.Name))
 		}
 		if err := checkValue(s, v, st); err != nil {
 			return err
@@ -143,12 +143,12 @@ func checkValue(s *Slot, v Value, st *State) error {
 				return nil
 			}
 		}
-		return violatef("%s: %q is not a %s", s.Name, v.Str, t.Name)
+		return violatef("%s: %q is not %s", s.Name, v.Str, Article(t.Name))
 	case Dynamic:
 		if v.IsNum || !st.Has(t.Name, v.Str) {
 			for _, other := range st.Types() {
 				if other != t.Name && st.Has(other, v.Str) {
-					return violatef("%s is a %s, not a %s", v.Str, other, t.Name)
+					return violatef("%s is %s, not %s", v.Str, Article(other), Article(t.Name))
 				}
 			}
 			return violatef("unknown %s %q", t.Name, v.String())
@@ -169,4 +169,12 @@ func checkValue(s *Slot, v Value, st *State) error {
 		return nil
 	}
 	return nil
+}
+
+// Article puts "a" or "an" before a word ("an enemy", "a monster").
+func Article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

@@ -185,7 +185,8 @@ func (s Sample) String() string {
 	fmt.Fprintf(&b, "%q", s.Text)
 	for _, f := range s.Frames {
 		fmt.Fprintf(&b, " [%s", f.Intent)
-		for k, v := range f.Slots {
+		for _, k := range sortedFills(f.Slots) {
+			v := f.Slots[k]
 			fmt.Fprintf(&b, " %s=%s@%d:%d", k, v.Value, v.Start, v.End)
 			if v.Kind == Unknown {
 				b.WriteString("?")
@@ -197,4 +198,12 @@ func (s Sample) String() string {
 		fmt.Fprintf(&b, " REJECT(%s)", s.Want.Reason)
 	}
 	return b.String()
+}
+
+func sortedFills(m map[string]SlotFill) []string {
+	set := map[string]bool{}
+	for k := range m {
+		set[k] = true
+	}
+	return sortedSet(set)
 }

@@ -161,7 +161,7 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 		return ""
 	case cDyn:
 		if slot.Type.Kind == grammar.Dynamic && c.typ != slot.Type.Name {
-			return fmt.Sprintf("%s is a %s, not a %s", c.value, c.typ, slot.Type.Name)
+			return fmt.Sprintf("%s is %s, not %s", c.value, grammar.Article(c.typ), grammar.Article(slot.Type.Name))
 		}
 		// a valid value forbidden by a relation with another committed slot
 		for _, rq := range in.Requires {
