@@ -57,11 +57,12 @@ flags:`)
 	model := fs.String("model", "", "ggml whisper model (voicecmd models synth --size tiny.en --out FILE)")
 	threads := fs.Int("threads", 2, "whisper.cpp threads")
 	reps := fs.Int("reps", 2, "passes over the utterances")
+	nUtt := fs.Int("utterances", 9, "how many of the 9 phrase/voice combinations to use")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
-	if *model == "" || fs.NArg() != 0 || *reps < 1 {
+	if *model == "" || fs.NArg() != 0 || *reps < 1 || *nUtt < 1 {
 		fs.Usage()
 		return exitUsage
 	}
@@ -93,6 +94,7 @@ flags:`)
 			clips = append(clips, espeak.Concat(espeak.Silence(0.3), s, espeak.Silence(1)))
 		}
 	}
+	clips = clips[:min(*nUtt, len(clips))]
 	vocab := []string{"Pikachu", "Charizard", "Bulbasaur", "Squirtle", "thunderbolt", "ember", "potion"}
 	var tLat, dLat, delays []float64
 	var audio float64

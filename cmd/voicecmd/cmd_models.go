@@ -64,6 +64,7 @@ flags:`)
 		fs.PrintDefaults()
 	}
 	dir := fs.String("dir", "models", "directory to save the model in")
+	url := fs.String("url", "", "download from this URL instead (a mirror); the SHA-256 must still match")
 	name, rest := "", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, rest = args[0], args[1:]
@@ -82,6 +83,9 @@ flags:`)
 		fmt.Fprintf(os.Stderr, "voicecmd models get: unknown model %q\n", name)
 		fs.Usage()
 		return exitUsage
+	}
+	if *url != "" {
+		rel.URL = *url
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
