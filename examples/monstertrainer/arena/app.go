@@ -29,6 +29,7 @@ import (
 type Config struct {
 	GameDir    string // commands.vcg, model.vcw, state.json
 	Model      string // whisper model; "" for typed text only
+	Mic        bool   // with Model: listen to the microphone (push-to-talk)
 	Script     string // scripted input
 	Frames     int    // exit after this many frames (0: run until the window closes)
 	Screenshot string // PNG of the last frame
@@ -48,6 +49,7 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.GameDir, "game", defaultGameDir(), "game directory with commands.vcg, model.vcw and state.json")
 	fs.StringVar(&c.Model, "model", "", "whisper ggml model for voice input (hold SPACE to talk); without it, type commands (ENTER)")
+	fs.BoolVar(&c.Mic, "mic", true, "with --model: listen to the microphone (--mic=false: scripted wav input only)")
 	fs.StringVar(&c.Script, "script", "", "script file: lines `FRAME say TEXT` or `FRAME wav FILE`")
 	fs.IntVar(&c.Frames, "frames", 0, "exit after N frames (0: run until the window is closed)")
 	fs.StringVar(&c.Screenshot, "screenshot", "", "write a PNG of the last frame to FILE (with --frames)")
@@ -114,7 +116,7 @@ func Run(cfg Config) error {
 	}
 	var sources []engine.Source
 	var closeVoice func()
-	if cfg.Model != "" {
+	if cfg.Model != "" && cfg.Mic {
 		src, cl, err := openVoice(cfg.Model)
 		if err != nil {
 			return err
@@ -131,6 +133,7 @@ func Run(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("monstertrainer: %w", err)
 	}
+	defer closeModel() // after the engine has stopped the recognizers
 	defer eng.Close()
 	if closeVoice != nil {
 		defer closeVoice()

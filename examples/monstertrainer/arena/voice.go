@@ -33,6 +33,16 @@ func loadModel(path string) (*whisper.Model, error) {
 	return m, nil
 }
 
+// closeModel frees the whisper model, if one was loaded.
+func closeModel() {
+	modelMu.Lock()
+	defer modelMu.Unlock()
+	if model != nil {
+		model.Close()
+		model = nil
+	}
+}
+
 // openVoice opens the microphone with push-to-talk (SPACE) and partial transcripts.
 func openVoice(modelPath string) (engine.Source, func(), error) {
 	m, err := loadModel(modelPath)
