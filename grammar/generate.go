@@ -280,7 +280,7 @@ func (gen *Generator) randomValue(rng *rand.Rand, t *Type, st *State) pick {
 	case Dynamic:
 		vals := st.Values[t.Name]
 		if len(vals) == 0 {
-			return gen.unknownName(rng, t)
+			return gen.unknownName(rng, t, st)
 		}
 		return gen.sayValue(rng, t, vals[rng.IntN(len(vals))])
 	case Range:
@@ -305,9 +305,19 @@ func (gen *Generator) sayValue(rng *rand.Rand, t *Type, v string) pick {
 	return pick{fill: SlotFill{Value: Str(v)}, surface: words}
 }
 
-func (gen *Generator) unknownName(rng *rand.Rand, t *Type) pick {
+// unknownName makes a name the state does not hold. A third of the time it is one
+// of the game's own names missing from this state: after a rename, players keep
+// using the old name, and that must be rejected, not guessed.
+func (gen *Generator) unknownName(rng *rand.Rand, t *Type, st *State) pick {
 	name := randomName(rng, 1)
-	return pick{fill: SlotFill{Kind: Unknown, Value: Str(name)}, surface: []string{name}}
+	if base := gen.opts.BaseState; base != nil && rng.Float64() < 0.33 {
+		if vals := base.Values[t.Name]; len(vals) > 0 {
+			if v := vals[rng.IntN(len(vals))]; !st.Has(t.Name, v) {
+				name = v
+			}
+		}
+	}
+	return pick{fill: SlotFill{Kind: Unknown, Value: Str(name)}, surface: strings.Fields(name)}
 }
 
 // violate changes one picked value so that the command breaks a rule of the grammar
@@ -319,7 +329,7 @@ func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]b
 		switch s.Type.Kind {
 		case Dynamic:
 			options = append(options, func() bool { // a name nobody has
-				values[name] = gen.unknownName(rng, s.Type)
+				values[name] = gen.unknownName(rng, s.Type, st)
 				return true
 			})
 			for _, other := range st.Types() { // a value of another type
