@@ -70,9 +70,9 @@ type Options struct {
 	// between its Press and Release (with Endpoint.PreRoll before the Press).
 	PushToTalk *PushToTalk
 	// PartialInterval is how much new speech triggers a partial transcript of the
-	// growing utterance; 0 disables partials. Partials never delay a final: a
-	// pending partial is dropped when the utterance ends, and none is started
-	// once speech has paused.
+	// growing utterance; 0 disables partials. Partials are kept from delaying a
+	// final: a queued partial is dropped when the utterance ends and none is
+	// queued once speech has paused, but one already running finishes first.
 	PartialInterval time.Duration
 	// Vocabulary is the initial list of words to bias recognition toward; see
 	// Prompt and Recognizer.SetVocabulary.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -155,5 +156,42 @@ func TestClosedModel(t *testing.T) {
 	m.Close()
 	if _, err := m.Transcribe(make([]float32, voice.SampleRate), voice.TranscribeOptions{}); !errors.Is(err, whisper.ErrClosed) {
 		t.Fatalf("Transcribe after Close: %v", err)
+	}
+}
+
+func TestRecognizerWithWhisper(t *testing.T) {
+	m := loadTiny(t)
+	before := runtime.NumGoroutine()
+	audio := espeak.Silence(0.5)
+	for _, p := range []string{"bulbasaur use vine whip", "squirtle come back"} {
+		audio = espeak.Concat(audio, say(t, p), espeak.Silence(0.8))
+	}
+	rec, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{
+		Transcriber: m, PartialInterval: 500 * time.Millisecond, Vocabulary: []string{"Bulbasaur", "Squirtle", "vine whip"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var finals int
+	for ev := range rec.Events() {
+		switch ev.Kind {
+		case voice.EventError:
+			t.Error(ev.Err)
+		case voice.EventFinal:
+			finals++
+			if ev.ASRTime <= 0 || ev.Latency < ev.EndpointDelay+ev.ASRTime || ev.EndpointDelay > 300*time.Millisecond {
+				t.Errorf("final %+v", ev)
+			}
+			t.Logf("utterance %d: %v-%v, endpoint +%v, asr %v, latency %v", ev.Utterance, ev.Start, ev.End, ev.EndpointDelay, ev.ASRTime, ev.Latency)
+		}
+	}
+	rec.Close()
+	if finals != 2 {
+		t.Fatalf("%d finals, want 2", finals)
+	}
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines leaked", n-before)
 	}
 }
