@@ -164,6 +164,7 @@ axpydone:
 
 // func gemvTAVX(a, x, y *float32, rows, cols int)
 // y[c] += Σ_r x[r]·a[r*cols+c] for c < cols; cols must be a positive multiple of 8.
+// Columns go in blocks of 32 (four accumulators), then 8.
 TEXT ·gemvTAVX(SB), NOSPLIT, $0-40
 	MOVQ a+0(FP), SI
 	MOVQ x+8(FP), DI
@@ -172,35 +173,51 @@ TEXT ·gemvTAVX(SB), NOSPLIT, $0-40
 	MOVQ cols+32(FP), R9
 	SHLQ $2, R9 // row stride in bytes
 	XORQ AX, AX // column byte offset
-gemvTcol:
-	CMPQ AX, R9
-	JGE  gemvTdone
+gemvT32:
+	MOVQ R9, BX
+	SUBQ AX, BX
+	CMPQ BX, $128
+	JL   gemvT8
 	VMOVUPS (DX)(AX*1), Y0
-	VXORPS Y1, Y1, Y1
+	VMOVUPS 32(DX)(AX*1), Y1
+	VMOVUPS 64(DX)(AX*1), Y2
+	VMOVUPS 96(DX)(AX*1), Y3
 	LEAQ (SI)(AX*1), R11 // &a[0][col]
 	MOVQ DI, R12
 	MOVQ R8, CX
-gemvTrow2:
-	CMPQ CX, $2
-	JL   gemvTrow1
-	VBROADCASTSS (R12), Y2
-	VBROADCASTSS 4(R12), Y3
-	VFMADD231PS (R11), Y2, Y0
-	VFMADD231PS (R11)(R9*1), Y3, Y1
-	LEAQ (R11)(R9*2), R11
-	ADDQ $8, R12
-	SUBQ $2, CX
-	JMP  gemvTrow2
-gemvTrow1:
-	CMPQ CX, $0
-	JE   gemvTstore
-	VBROADCASTSS (R12), Y2
-	VFMADD231PS (R11), Y2, Y0
-gemvTstore:
-	VADDPS Y1, Y0, Y0
+gemvT32row:
+	VBROADCASTSS (R12), Y4
+	VFMADD231PS (R11), Y4, Y0
+	VFMADD231PS 32(R11), Y4, Y1
+	VFMADD231PS 64(R11), Y4, Y2
+	VFMADD231PS 96(R11), Y4, Y3
+	ADDQ R9, R11
+	ADDQ $4, R12
+	DECQ CX
+	JNZ  gemvT32row
+	VMOVUPS Y0, (DX)(AX*1)
+	VMOVUPS Y1, 32(DX)(AX*1)
+	VMOVUPS Y2, 64(DX)(AX*1)
+	VMOVUPS Y3, 96(DX)(AX*1)
+	ADDQ $128, AX
+	JMP  gemvT32
+gemvT8:
+	CMPQ AX, R9
+	JGE  gemvTdone
+	VMOVUPS (DX)(AX*1), Y0
+	LEAQ (SI)(AX*1), R11
+	MOVQ DI, R12
+	MOVQ R8, CX
+gemvT8row:
+	VBROADCASTSS (R12), Y4
+	VFMADD231PS (R11), Y4, Y0
+	ADDQ R9, R11
+	ADDQ $4, R12
+	DECQ CX
+	JNZ  gemvT8row
 	VMOVUPS Y0, (DX)(AX*1)
 	ADDQ $32, AX
-	JMP  gemvTcol
+	JMP  gemvT8
 gemvTdone:
 	VZEROUPPER
 	RET
@@ -331,6 +348,59 @@ gerblk32:
 	CMPQ BX, $128
 	JL   gerblk8
 	XORQ CX, CX // o
+gerp32:
+	MOVQ CX, R13
+	ADDQ $2, R13
+	CMPQ R13, rows+40(FP)
+	JG   gero32
+	// two dw rows o, o+1 at once: each x block load feeds two FMAs
+	MOVQ CX, R13
+	IMULQ R9, R13
+	LEAQ (DI)(R13*4), R13
+	ADDQ AX, R13
+	VMOVUPS (R13), Y0
+	VMOVUPS 32(R13), Y1
+	VMOVUPS 64(R13), Y2
+	VMOVUPS 96(R13), Y3
+	VMOVUPS (R13)(R9*4), Y5
+	VMOVUPS 32(R13)(R9*4), Y6
+	VMOVUPS 64(R13)(R9*4), Y7
+	VMOVUPS 96(R13)(R9*4), Y8
+	LEAQ (SI)(CX*4), R8
+	LEAQ (DX)(AX*1), R10
+	MOVQ n+24(FP), BX
+gerpi32:
+	CMPQ BX, $0
+	JE   gerpstore32
+	VBROADCASTSS (R8), Y4
+	VBROADCASTSS 4(R8), Y9
+	VMOVUPS (R10), Y10
+	VMOVUPS 32(R10), Y11
+	VMOVUPS 64(R10), Y12
+	VMOVUPS 96(R10), Y13
+	VFMADD231PS Y10, Y4, Y0
+	VFMADD231PS Y11, Y4, Y1
+	VFMADD231PS Y12, Y4, Y2
+	VFMADD231PS Y13, Y4, Y3
+	VFMADD231PS Y10, Y9, Y5
+	VFMADD231PS Y11, Y9, Y6
+	VFMADD231PS Y12, Y9, Y7
+	VFMADD231PS Y13, Y9, Y8
+	ADDQ R11, R8
+	ADDQ R12, R10
+	DECQ BX
+	JMP  gerpi32
+gerpstore32:
+	VMOVUPS Y0, (R13)
+	VMOVUPS Y1, 32(R13)
+	VMOVUPS Y2, 64(R13)
+	VMOVUPS Y3, 96(R13)
+	VMOVUPS Y5, (R13)(R9*4)
+	VMOVUPS Y6, 32(R13)(R9*4)
+	VMOVUPS Y7, 64(R13)(R9*4)
+	VMOVUPS Y8, 96(R13)(R9*4)
+	ADDQ $2, CX
+	JMP  gerp32
 gero32:
 	CMPQ CX, rows+40(FP)
 	JGE  gernext32

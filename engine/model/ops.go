@@ -196,6 +196,10 @@ func layerNorm[F Float](out, in, g, b, mean, rstd []F, n, D int) {
 			return
 		}
 	}
+	layerNormGo(out, in, g, b, mean, rstd, n, D)
+}
+
+func layerNormGo[F Float](out, in, g, b, mean, rstd []F, n, D int) {
 	for i := 0; i < n; i++ {
 		x := in[i*D : (i+1)*D]
 		y := out[i*D : (i+1)*D]
