@@ -12,5 +12,5 @@ mkdir -p .gpubin
 go vet -tags cuda ./engine/cuda/ ./cmd/voicecmd/
 go test -c -tags cuda -o .gpubin/cuda.test ./engine/cuda
 go build -tags cuda -o .gpubin/voicecmd ./cmd/voicecmd
-cp scripts/gpu-check-run.sh .gpubin/
+cp scripts/gpu-check-run.sh scripts/gpu-profile.sh .gpubin/
 echo "gpu-check-build: built $(ls .gpubin | tr '\n' ' ')"

@@ -286,8 +286,8 @@ func (b *Backend) threads(bcap int) int {
 		return b.blockThreads
 	}
 	switch {
-	case bcap <= b.nSM:
-		return 512
+	case bcap <= b.nSM: // one block per SM at most: all the threads a block may have
+		return 1024
 	case bcap <= 2*b.nSM:
 		return 512
 	default:
