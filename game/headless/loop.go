@@ -212,6 +212,9 @@ func slotRank(name string) int {
 // 95 ms · fill 0.4 ms K=2" (typed text has no endpoint or ASR).
 func LatencyText(t engine.Timings, typed bool) string {
 	ms := func(d time.Duration) string {
+		if d < 100*time.Microsecond {
+			return fmt.Sprintf("%d µs", d.Microseconds())
+		}
 		if d < 10*time.Millisecond {
 			return fmt.Sprintf("%.1f ms", float64(d)/1e6)
 		}
