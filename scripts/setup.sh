@@ -9,7 +9,7 @@ APT_PACKAGES=(
   build-essential pkg-config   # cgo, whisper.cpp build
   portaudio19-dev libasound2-dev alsa-utils  # microphone capture (voice)
   espeak-ng sox                # synthesized speech for tests and benchmarks
-  xvfb                         # Ebiten window in tests
+  xvfb xauth                   # Ebiten window in tests (xauth: xvfb-run needs it)
   libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev  # Ebiten (GLFW)
 )
 missing=()
