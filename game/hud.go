@@ -101,11 +101,12 @@ func (p *Plugin) Draw(screen *ebiten.Image) {
 	line1 := y0 + 10
 	switch {
 	case v.typing:
-		drawText(screen, "> "+v.typed+"▌", p.hud.big, x, line1, typeYellow)
+		// Keep the end of long input visible: the cursor is what the player watches.
+		drawText(screen, fitTail("> "+v.typed+"▌", p.hud.big, float64(w-x-12)), p.hud.big, x, line1, typeYellow)
 	case v.Text != "" && v.Partial:
-		drawText(screen, v.Text+" …", p.hud.big, x, line1, textDim)
+		drawText(screen, fit(v.Text+" …", p.hud.big, float64(w-x-12)), p.hud.big, x, line1, textDim)
 	case v.Text != "":
-		drawText(screen, "“"+v.Text+"”", p.hud.big, x, line1, textMain)
+		drawText(screen, fit("“"+v.Text+"”", p.hud.big, float64(w-x-260)), p.hud.big, x, line1, textMain)
 	case v.Talking:
 		drawText(screen, "listening…", p.hud.big, x, line1, textDim)
 	default:
@@ -119,15 +120,19 @@ func (p *Plugin) Draw(screen *ebiten.Image) {
 	line2 := y0 + 38
 	switch {
 	case v.Reject != "":
-		drawText(screen, "✗ "+v.Reject, p.hud.big, x, line2, rejectRed)
+		drawText(screen, fit("✗ "+v.Reject, p.hud.big, float64(w-x-12)), p.hud.big, x, line2, rejectRed)
 	default:
 		cx := x
-		for _, c := range v.Commands {
+		for i, c := range v.Commands {
+			if i > 0 && cx > w*2/3 {
+				drawText(screen, fmt.Sprintf("+%d more", len(v.Commands)-i), p.hud.small, cx, line2+4, textDim)
+				break
+			}
 			cx = p.drawCommand(screen, c, cx, line2) + 14
 		}
 	}
 	if v.Err != "" {
-		drawText(screen, v.Err, p.hud.small, x, y0+h-20, warnOrange)
+		drawText(screen, fit(v.Err, p.hud.small, float64(w-x-12)), p.hud.small, x, y0+h-20, warnOrange)
 	} else {
 		drawText(screen, v.hint, p.hud.small, x, y0+h-20, textFaint)
 	}
@@ -171,6 +176,30 @@ func (p *Plugin) drawCommand(screen *ebiten.Image, c headless.CommandView, x, y 
 		x += float32(text.Advance("→ "+c.Effect, p.hud.small))
 	}
 	return x
+}
+
+// fit shortens s with an ellipsis until it is at most width pixels wide.
+func fit(s string, face text.Face, width float64) string {
+	if text.Advance(s, face) <= width {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 1 && text.Advance(string(rs)+"…", face) > width {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs) + "…"
+}
+
+// fitTail is fit keeping the end of s.
+func fitTail(s string, face text.Face, width float64) string {
+	if text.Advance(s, face) <= width {
+		return s
+	}
+	rs := []rune(s)
+	for len(rs) > 1 && text.Advance("…"+string(rs), face) > width {
+		rs = rs[1:]
+	}
+	return "…" + string(rs)
 }
 
 func drawText(dst *ebiten.Image, s string, face text.Face, x, y float32, c color.Color) {
