@@ -284,6 +284,7 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 			stage["endpoint"] = append(stage["endpoint"], st.Endpoint)
 			stage["asr"] = append(stage["asr"], st.ASR)
 			stage["fill"] = append(stage["fill"], st.Fill)
+			stage["ready"] = append(stage["ready"], ms(t.Queue+t.Fill))
 			stage["dispatch"] = append(stage["dispatch"], st.Dispatch)
 			if h.cmd.Intent == expectedIntent[c.text] {
 				rep.Correct++
@@ -573,9 +574,10 @@ func printE2E(w io.Writer, r *e2eReport) {
 		r.Utterances, r.AudioSeconds)
 	fmt.Fprintf(w, "dispatched %d/%d (intent correct %d); endpointer trailing silence %.0f ms\n\n", r.Dispatched, r.Utterances, r.Correct, r.TrailingSilence)
 	fmt.Fprintf(w, "%-28s %8s %8s %8s\n", "stage (ms)", "p50", "p95", "p99")
-	for _, k := range []string{"endpoint", "asr", "fill", "dispatch", "e2e"} {
+	for _, k := range []string{"endpoint", "asr", "fill", "ready", "dispatch", "e2e"} {
 		p := r.Stages[k]
-		name := map[string]string{"endpoint": "end of speech detected", "asr": "whisper (final)", "fill": "fill (batched)", "dispatch": "wait for Update", "e2e": "end of speech -> Update"}[k]
+		name := map[string]string{"endpoint": "end of speech detected", "asr": "whisper (final)", "fill": "fill (batched)",
+			"ready": "final transcript -> ready", "dispatch": "wait for Update", "e2e": "end of speech -> Update"}[k]
 		fmt.Fprintf(w, "%-28s %8.1f %8.1f %8.1f\n", name, p.P50, p.P95, p.P99)
 	}
 	fmt.Fprintf(w, "\nplugin Update: p50 %.1f µs, p99 %.1f µs, max %.1f µs over %d frames; %d over the %.0f µs budget\n",
