@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"flag"
 	"math/rand/v2"
 	"syscall"
 	"testing"
@@ -144,3 +145,5 @@ func cpuTime() time.Duration {
 func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
+
+var minBench = flag.Bool("minbench", false, "run TestMinBench")

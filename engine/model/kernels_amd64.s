@@ -598,3 +598,4 @@ lnout:
 	JL   lnout
 	VZEROUPPER
 	RET
+

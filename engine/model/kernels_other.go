@@ -13,3 +13,4 @@ func geluAVX(dst, src *float32, n int)                                 { panic("
 func gerAVX(dw, gr, x *float32, n, cols, rows, gs, xs int)             { panic("unreachable") }
 func softmaxAVX(x *float32, n int, scale float32)                      { panic("unreachable") }
 func layerNormAVX(out, in, gain, bias *float32, n int, stats *float32) { panic("unreachable") }
+func gemv2AVX(w, x, y *float32, rows4, cols, ys int)                   { panic("unreachable") }

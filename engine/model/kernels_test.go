@@ -109,3 +109,60 @@ func TestKernels(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkLinear27x48x48(b *testing.B) {
+	w, in, out := make([]float32, 48*48), make([]float32, 27*48), make([]float32, 27*48)
+	for b.Loop() {
+		linear(out, in, w, nil, 27, 48, 48, false)
+	}
+	b.ReportMetric(27*48*48/float64(b.Elapsed().Nanoseconds())*float64(b.N), "MAC/ns")
+}
+
+func BenchmarkLinearBackward27x48x48(b *testing.B) {
+	w, in, dout, din, dw := make([]float32, 48*48), make([]float32, 27*48), make([]float32, 27*48), make([]float32, 27*48), make([]float32, 48*48)
+	for b.Loop() {
+		linearBackward(din, dw, nil, dout, in, w, 27, 48, 48)
+	}
+	b.ReportMetric(2*27*48*48/float64(b.Elapsed().Nanoseconds())*float64(b.N), "MAC/ns")
+}
+
+func TestLinearAVX(t *testing.T) {
+	if !useAVX {
+		t.Skip("no AVX2+FMA on this machine")
+	}
+	rng := rand.New(rand.NewPCG(4, 2))
+	for _, n := range []int{1, 2, 3, 5, 27} {
+		for _, O := range []int{1, 3, 4, 6, 48, 97, 200} {
+			for _, I := range []int{8, 48} {
+				for _, acc := range []bool{false, true} {
+					w, in, b := make([]float32, O*I), make([]float32, n*I), make([]float32, O)
+					for _, v := range [][]float32{w, in, b} {
+						for k := range v {
+							v[k] = float32(rng.NormFloat64())
+						}
+					}
+					out := make([]float32, n*O)
+					for k := range out {
+						out[k] = 1
+					}
+					linearAVX(out, in, w, b, n, I, O, acc)
+					for i := 0; i < n; i++ {
+						for o := 0; o < O; o++ {
+							var s float32
+							for k := 0; k < I; k++ {
+								s += w[o*I+k] * in[i*I+k]
+							}
+							s += b[o]
+							if acc {
+								s++
+							}
+							if math.Abs(float64(out[i*O+o]-s)) > 1e-4 {
+								t.Fatalf("n=%d O=%d I=%d acc=%v: out[%d][%d] = %v, want %v", n, O, I, acc, i, o, out[i*O+o], s)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
