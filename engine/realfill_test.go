@@ -134,3 +134,19 @@ func ExampleEngine() {
 	}
 	// Output: attack Sparky thunderbolt Rattler
 }
+
+// BenchmarkTranscriptToCommand measures a final transcript's way through the engine
+// with the demo's trained filler: Submit, the batched fill, Poll returning the
+// command (polling as fast as possible, so the frame wait is not included).
+func BenchmarkTranscriptToCommand(b *testing.B) {
+	e, err := engine.New(engine.Options{Filler: demoFiller(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	for b.Loop() {
+		e.Submit(0, "Sparky, thunderbolt the Rattler")
+		for len(e.Poll()) == 0 {
+		}
+	}
+}
