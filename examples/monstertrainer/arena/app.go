@@ -37,6 +37,7 @@ type Config struct {
 	Seed       uint64
 	Steps      int // diffusion steps K (0: the model's default)
 	Calm       bool
+	Early      bool // dispatch from partial transcripts (engine.Options.EarlyDispatch)
 
 	// Filler replaces the trained filler from GameDir (tests, other front ends).
 	Filler engine.Filler
@@ -57,6 +58,7 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the battle")
 	fs.IntVar(&c.Steps, "steps", 0, "diffusion steps K (0: the model's default)")
 	fs.BoolVar(&c.Calm, "calm", false, "enemies do not act (for demos and tests)")
+	fs.BoolVar(&c.Early, "early", false, "act on a command as soon as two partial transcripts agree on it")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: monstertrainer [flags]\n\nCommand your monsters by voice or by typing. Flags:")
 		fs.PrintDefaults()
@@ -129,7 +131,7 @@ func Run(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("monstertrainer: %w", err)
 	}
-	eng, err := engine.New(engine.Options{Filler: f, State: st, Sources: sources, Steps: cfg.Steps})
+	eng, err := engine.New(engine.Options{Filler: f, State: st, Sources: sources, Steps: cfg.Steps, EarlyDispatch: cfg.Early})
 	if err != nil {
 		return fmt.Errorf("monstertrainer: %w", err)
 	}
