@@ -157,9 +157,12 @@ func (e *Engine) deliver(f *filled, now time.Time) {
 	if es != nil && es.dispatched {
 		u.Early = true
 	}
-	for k := range e.early {
-		if k.source == f.source && k.utterance <= id {
-			delete(e.early, k)
+	if !f.typed {
+		// This utterance and any earlier one of the source are over.
+		for k := range e.early {
+			if k.source == f.source && k.utterance <= id {
+				delete(e.early, k)
+			}
 		}
 	}
 	if !f.typed {
