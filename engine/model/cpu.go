@@ -108,7 +108,10 @@ func newRunState(cfg Config) *runState {
 	return rs
 }
 
-// NewCPU returns a CPU backend over w (which it reads, never writes).
+// NewCPU returns a CPU backend over w. It reads w, never writes it, and folds a
+// few products of its tensors up front, so w must not change while the backend
+// is in use (open a new one after training). Errors: a Config that does not
+// validate or a Data slice of the wrong length.
 func NewCPU(w *Weights) (*CPU, error) {
 	if err := w.Config.Validate(); err != nil {
 		return nil, err
@@ -124,7 +127,10 @@ func NewCPU(w *Weights) (*CPU, error) {
 	return c, nil
 }
 
+// Name returns "cpu".
 func (c *CPU) Name() string { return "cpu" }
+
+// Close releases nothing (the CPU backend holds only memory) and returns nil.
 func (c *CPU) Close() error { return nil }
 
 func (c *CPU) grow(n int) {
@@ -156,8 +162,11 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// Encode runs the encoder and candidate projections. The returned state is valid
-// until the next Encode or Fill on c.
+// Encode runs the encoder and candidate projections on the calling goroutine (a
+// batch of more than one row is spread over GOMAXPROCS goroutines, which have
+// ended when it returns). The returned state is valid until the next Encode or
+// Fill on c. Errors: an example that does not fit the Config (Example.Check).
+// It allocates only when the batch is larger than any before.
 func (c *CPU) Encode(batch []*Example) (EncState, error) {
 	cfg := c.w.Config
 	for i, ex := range batch {
@@ -175,7 +184,11 @@ func (c *CPU) Encode(batch []*Example) (EncState, error) {
 	return &c.enc, nil
 }
 
-// Decode runs one decoder pass for every row of enc.
+// Decode runs one decoder pass for every row of enc: committed [n][P] (-1 =
+// masked), logits [n][P*C] written in full (padding candidates -Inf). Rows are
+// spread over goroutines as in Encode. It allocates nothing. Errors: a state not
+// from the last Encode of c, slices of the wrong length, a committed candidate
+// that is not a real candidate of its row.
 func (c *CPU) Decode(enc EncState, committed [][]int32, logits [][]float32) error {
 	e, ok := enc.(*cpuEnc)
 	if !ok || e.c != c {

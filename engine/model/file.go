@@ -30,7 +30,7 @@ var (
 	ErrFingerprint = errors.New("weights were trained for another grammar")
 )
 
-// Write writes w in the weights file format.
+// Write writes w (Config, Fingerprint, tensors, checksum) in the weights file format.
 func Write(out io.Writer, w *Weights) error {
 	if err := w.Config.Validate(); err != nil {
 		return err
@@ -86,8 +86,10 @@ func Save(path string, w *Weights) error {
 }
 
 // Load reads the weights file at path. If wantFingerprint is not empty and differs
-// from the file's, it fails with ErrFingerprint. Errors wrap ErrNotWeights,
-// ErrVersion, ErrCorrupt, ErrFingerprint or the os error.
+// from the file's, it fails with ErrFingerprint and a message that says to retrain.
+// Every error names the file and wraps ErrNotWeights, ErrVersion, ErrCorrupt,
+// ErrFingerprint or the os error; no input makes it panic (fuzzed). Safe for
+// concurrent use.
 func Load(path, wantFingerprint string) (*Weights, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -164,5 +165,41 @@ func TestNoAllocsPerStep(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Errorf("Fill allocates %v times per call", n)
+	}
+}
+
+// TestNoGoroutineLeak: Train (finished, cancelled, failed) and batched backend calls
+// leave no goroutine behind.
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	cfg := tinyConfig()
+	w, _ := NewWeights(cfg, 3)
+	gen := func(rng *rand.Rand) *Example { return synthExample(cfg, rng) }
+	Train(context.Background(), TrainConfig{Steps: 3, Batch: 4}, w, gen, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	Train(ctx, TrainConfig{Steps: 100, Batch: 4}, w, gen, func(int, float64, time.Duration) { cancel() })
+	n := 0
+	Train(context.Background(), TrainConfig{Steps: 100, Batch: 4}, w, func(rng *rand.Rand) *Example {
+		if n++; n > 9 {
+			return &Example{}
+		}
+		return gen(rng)
+	}, nil)
+	cpu, _ := NewCPU(w)
+	batch := synthBatch(cfg, 2, 9)
+	out := make([]*Sampled, len(batch))
+	for i := range out {
+		out[i] = NewSampled(cfg)
+	}
+	if err := cpu.Fill(batch, nil, 2, out); err != nil {
+		t.Fatal(err)
+	}
+	cpu.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Fatalf("%d goroutines before, %d after", before, after)
 	}
 }
