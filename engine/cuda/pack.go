@@ -70,6 +70,10 @@ func deviceWeights(w *model.Weights) ([]float32, netDesc, error) {
 		return nil, netDesc{}, fmt.Errorf("cuda: %d encoder / %d decoder layers, at most %d supported",
 			cfg.EncLayers, cfg.DecLayers, maxLayers)
 	}
+	if cfg.MaxTokens > 128 || cfg.Positions() > 128 {
+		return nil, netDesc{}, fmt.Errorf("cuda: attention over %d tokens / %d positions, at most 128 supported",
+			cfg.MaxTokens, cfg.Positions())
+	}
 	D, Fh := cfg.Dim, cfg.FFN
 	var buf []float32
 	put := func(v []float32) int64 {
@@ -150,13 +154,13 @@ func deviceWeights(w *model.Weights) ([]float32, netDesc, error) {
 
 // plan fills in the shared-memory and encoder-state layouts (in floats).
 func (n *netDesc) plan() {
-	D, R, P, C, T, H := int64(n.D), int64(n.R), int64(n.P), int64(n.C), int64(n.T), int64(n.H)
+	D, R, P, C, T := int64(n.D), int64(n.R), int64(n.P), int64(n.C), int64(n.T)
 	al := func(x int64) int64 { return (x + 3) &^ 3 }
 	n.SmX = 0
 	n.SmXN = al(R * D)
 	n.SmQKV = n.SmXN + al(R*D)
 	n.SmSC = n.SmQKV + al(R*max(3*D+1, int64(n.Fh))) // q|k|v rows padded to an odd stride
-	sc := max(H*R*R, P*C)
+	sc := P * C // logits
 	// the candidate phase uses [C][D] pooled + [C][D] k_c from SmXN on
 	sc = max(sc, 2*C*D-(n.SmSC-n.SmXN))
 	n.SmInts = n.SmSC + al(sc)

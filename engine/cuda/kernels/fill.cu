@@ -67,6 +67,12 @@ __device__ __noinline__ void layerNorm(float* out, const float* in, const float*
 	}
 }
 
+__device__ __forceinline__ float4 lds4(unsigned a) {
+	float4 v;
+	asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(a));
+	return v;
+}
+
 enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2, MM_STORE_T = 3 };
 
 // mmT: out[r][n] (op)= (bias[n] + sum_k in[r][k] * Wt[k][n]) * scale for r < R,
@@ -85,11 +91,13 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 		int n = it % N, r0 = (it / N) * RP;
 		float acc[RP];
 		const float* xr[RP];
+		unsigned xs[RP]; // VEC: the same rows as 32-bit shared-memory addresses
 #pragma unroll
 		for (int i = 0; i < RP; i++) {
 			acc[i] = 0.f;
 			int r = min(r0 + i, R - 1);
 			xr[i] = in + r * ldi;
+			if (VEC) xs[i] = (unsigned)__cvta_generic_to_shared(xr[i]);
 		}
 		const float* w = Wt + n;
 		int k = 0;
@@ -101,7 +109,7 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 #pragma unroll
 			for (int i = 0; i < RP; i++) {
 				if (VEC) {
-					float4 a = *(const float4*)(xr[i] + k), b = *(const float4*)(xr[i] + k + 4);
+					float4 a = lds4(xs[i] + 4 * k), b = lds4(xs[i] + 4 * k + 16);
 					acc[i] += a.x * wk[0];
 					acc[i] += a.y * wk[1];
 					acc[i] += a.z * wk[2];
@@ -139,18 +147,28 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 	}
 }
 
-// mm picks the row blocking: one row per item while that keeps every thread
-// busy (short dependency chains, best at batch 1), four rows otherwise; and
+// mm picks the row blocking: the fewest rows per item (shortest dependency
+// chains, best at batch 1) that still fit the block in one pass, else four; and
 // 16-byte input loads where the rows are aligned for them.
 __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, const float* Wt, const float* b, int R,
                                 int K, int N, int op, int ldw = -1, float scale = 1.f) {
 	if (ldw < 0) ldw = N;
-	bool vec = ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
-	if (R * N <= NTH) {
+	// 16-byte shared loads where the input is aligned shared memory; generic loads
+	// otherwise (inputs read straight from the batch blob, odd widths)
+	bool vec = __isShared(in) && ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
+	// Short chains pay only while the SM has issue slots to spare, i.e. with the
+	// 1024-thread blocks the host picks for small batches; else four rows.
+	const bool latency = NTH >= 1024;
+	if (latency && R * N <= NTH) {
 		if (vec)
 			mmT<1, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 		else
 			mmT<1, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+	} else if (latency && ((R + 1) >> 1) * N <= NTH) {
+		if (vec)
+			mmT<2, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmT<2, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	} else {
 		if (vec)
 			mmT<4, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
@@ -160,44 +178,58 @@ __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, c
 }
 
 // attention: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head, for i < nq and
-// keys j < nk. Q, K, V rows have strides lq, lk, lv; O has stride D; sc holds
-// H*nq*nk scores. Ends with a barrier.
+// keys j < nk. Q, K, V rows have strides lq, lk, lv; O has stride D. One warp
+// per (head, query): lane j scores key j (and j+32, ...), the softmax is two
+// warp reductions, and the probabilities reach the output lanes by shuffle, so
+// the scores never touch shared memory. Needs nk <= 128 (checked by the host:
+// T and P are at most 128). Ends with a barrier.
 __device__ __noinline__ void attention(float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
-                          int lv, float* sc, int nq, int nk) {
+                                       int lv, int nq, int nk) {
 	const int D = cnet.D, H = cnet.H, hs = D / H;
 	const float scale = rsqrtf((float)hs);
-	int n = H * nq * nk;
-	for (int it = TID; it < n; it += NTH) {
-		int j = it % nk, i = (it / nk) % nq, h = it / (nk * nq);
-		const float* q = Q + (long long)i * lq + h * hs;
-		const float* k = Kp + (long long)j * lk + h * hs;
-		float s = 0.f;
-		for (int d = 0; d < hs; d++) s += q[d] * k[d];
-		sc[it] = s * scale;
-	}
-	__syncthreads();
 	for (int row = WARP; row < H * nq; row += NWARPS) {
-		float* a = sc + (long long)row * nk;
+		const int h = row / nq, i = row - h * nq;
+		const float* q = Q + i * lq + h * hs;
+		float p[4];
 		float m = -INFINITY;
-		for (int j = LANE; j < nk; j += 32) m = fmaxf(m, a[j]);
-		m = warpMax(m);
-		float s = 0.f;
-		for (int j = LANE; j < nk; j += 32) {
-			float e = expf(a[j] - m);
-			a[j] = e;
-			s += e;
+#pragma unroll
+		for (int u = 0; u < 4; u++) {
+			const int j = LANE + 32 * u;
+			p[u] = -INFINITY;
+			if (j < nk) {
+				const float* k = Kp + j * lk + h * hs;
+				float a = 0.f;
+				for (int d = 0; d < hs; d++) a += q[d] * k[d];
+				p[u] = a * scale;
+				m = fmaxf(m, p[u]);
+			}
 		}
-		float inv = 1.f / warpSum(s);
-		__syncwarp();
-		for (int j = LANE; j < nk; j += 32) a[j] *= inv;
-	}
-	__syncthreads();
-	for (int it = TID; it < nq * D; it += NTH) {
-		int d = it % D, i = it / D, h = d / hs;
-		const float* a = sc + (long long)(h * nq + i) * nk;
-		float s = 0.f;
-		for (int j = 0; j < nk; j++) s += a[j] * V[(long long)j * lv + d];
-		O[(long long)i * D + d] = s;
+		m = warpMax(m);
+		float sum = 0.f;
+#pragma unroll
+		for (int u = 0; u < 4; u++) {
+			p[u] = LANE + 32 * u < nk ? expf(p[u] - m) : 0.f;
+			sum += p[u];
+		}
+		const float inv = 1.f / warpSum(sum);
+#pragma unroll
+		for (int u = 0; u < 4; u++) p[u] *= inv;
+		const float* v = V + h * hs;
+		float* o = O + i * D + h * hs;
+		for (int d0 = 0; d0 < hs; d0 += 32) {
+			const int d = d0 + LANE;
+			float acc = 0.f;
+#pragma unroll
+			for (int u = 0; u < 4; u++) {
+				if (32 * u >= nk) break;
+				const int n = min(32, nk - 32 * u);
+				for (int jj = 0; jj < n; jj++) {
+					float pj = __shfl_sync(FULL, p[u], jj);
+					if (d < hs) acc += pj * v[(32 * u + jj) * lv + d];
+				}
+			}
+			if (d < hs) o[d] = acc;
+		}
 	}
 	__syncthreads();
 }
@@ -314,7 +346,7 @@ extern "C" __global__ void __launch_bounds__(1024)
 			__syncthreads();
 			mm(QKV, LQ, XN, D, W + o.wqkv, W + o.bqkv, ntok, D, 3 * D, MM_STORE);
 			__syncthreads();
-			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, SC, ntok, ntok);
+			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, ntok, ntok);
 			mm(X, D, XN, D, W + o.wo, W + o.bo, ntok, D, D, MM_ADD);
 			__syncthreads();
 			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, ntok, D);
@@ -380,7 +412,7 @@ extern "C" __global__ void __launch_bounds__(1024)
 			__syncthreads();
 			mm(QKV, LQ, XN, D, W + o.wqkv, W + o.bqkv, P, D, 3 * D, MM_STORE);
 			__syncthreads();
-			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, SC, P, P);
+			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, P, P);
 			mm(X, D, XN, D, W + o.wo, W + o.bo, P, D, D, MM_ADD);
 			__syncthreads();
 			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, P, D);
@@ -388,7 +420,7 @@ extern "C" __global__ void __launch_bounds__(1024)
 			mm(QKV, D + 1, XN, D, W + o.cwq, W + o.cbq, P, D, D, MM_STORE);
 			__syncthreads();
 			const float* ckv = CKV + (long long)l * T * 2 * D;
-			attention(XN, QKV, D + 1, ckv, 2 * D, ckv + D, 2 * D, SC, P, ntok);
+			attention(XN, QKV, D + 1, ckv, 2 * D, ckv + D, 2 * D, P, ntok);
 			mm(X, D, XN, D, W + o.cwo, W + o.cbo, P, D, D, MM_ADD);
 			__syncthreads();
 			layerNorm(XN, X, W + o.ln3g, W + o.ln3b, P, D);
