@@ -54,7 +54,7 @@ func (tc *TrainConfig) defaults() error {
 	if tc.Workers <= 0 {
 		tc.Workers = 2
 	}
-	tc.Workers = min(tc.Workers, tc.Batch)
+	tc.Workers = min(tc.Workers, tc.Batch, 64)
 	return nil
 }
 
@@ -158,6 +158,7 @@ func Train(ctx context.Context, tc TrainConfig, w *Weights, next func(rng *rand.
 		gp := g
 		workers[i] = &worker{tp: newTape(cfg, &w.Tensors, &gp), grad: buf}
 	}
+	owner := make([]int, tc.Batch)
 	m := make([]float32, len(w.Data))
 	v := make([]float32, len(w.Data))
 	start := time.Now()
@@ -176,15 +177,18 @@ func Train(ctx context.Context, tc TrainConfig, w *Weights, next func(rng *rand.
 			return ctx.Err()
 		}
 		B := len(items)
+		assign(items, len(workers), cfg, owner)
 		var wwg sync.WaitGroup
 		for wi, wk := range workers {
-			lo, hi := wi*B/len(workers), (wi+1)*B/len(workers)
 			wwg.Add(1)
 			go func() {
 				defer wwg.Done()
 				zero(wk.grad)
 				wk.loss = 0
-				for _, it := range items[lo:hi] {
+				for i, it := range items {
+					if owner[i] != wi {
+						continue
+					}
 					wk.tp.forward(it.ex, it.committed)
 					wk.loss += wk.tp.loss(it.ex, float32(1)/float32(B))
 					wk.tp.backward(it.ex)
@@ -244,5 +248,25 @@ func adamW(tc TrainConfig, step int, specs []tensorSpec, p, g, m, v []float32) {
 			mm[i], vv[i] = mi, vi
 			pp[i] -= a*mi/(float32(math.Sqrt(float64(vi)))*rb2+eps) + decay*pp[i]
 		}
+	}
+}
+
+// assign splits a minibatch over workers: each example, in order, goes to the
+// worker with the least estimated work so far (decoder cost is fixed, encoder and
+// candidate costs grow with NTok and NCand). The split depends only on the batch,
+// so training stays deterministic, and it keeps the workers' finishing times close.
+func assign(items []trainItem, workers int, cfg Config, owner []int) {
+	var load [64]int
+	P, D := cfg.Positions(), cfg.Dim
+	for i, it := range items {
+		cost := P*(12*D+2*cfg.FFN)*D*cfg.DecLayers + it.ex.NTok*(6*D+2*cfg.FFN)*D*cfg.EncLayers + it.ex.NCand*(4*D+P)*D
+		best := 0
+		for w := 1; w < workers && w < len(load); w++ {
+			if load[w] < load[best] {
+				best = w
+			}
+		}
+		owner[i] = best
+		load[best] += cost
 	}
 }
