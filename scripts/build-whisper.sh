@@ -32,6 +32,11 @@ FORCE=0
 # -march=native: the libraries are built on the machine that runs them (setup runs
 # on every machine and in CI). The key below changes when the CPU or compiler does.
 ARCHFLAGS=${WHISPER_ARCHFLAGS:--march=native -mtune=native}
+# OpenMP threads (libgomp) instead of ggml's own spinning thread pool: the Go
+# bindings link with -fopenmp anyway, and libgomp stops spinning when the machine
+# is oversubscribed, where ggml's pool stalls (see docs/voice.md).
+OPENMP=${WHISPER_OPENMP:-1}
+[[ $OPENMP == 1 ]] && ARCHFLAGS="$ARCHFLAGS -fopenmp"
 cpukey=$({ $CC --version | head -1; $CC $ARCHFLAGS -Q --help=target 2>/dev/null | grep -E '^\s+-m(arch|tune|avx|fma|f16c|sse|bmi)' ; echo "$ARCHFLAGS"; } | sha256sum | cut -c1-12)
 srckey="$PKG-$VERSION"
 [[ -n "${WHISPER_SRC:-}" ]] && srckey="src-$(cd "$WHISPER_SRC" && pwd | sha256sum | cut -c1-12)"
@@ -57,6 +62,7 @@ if [[ $FORCE == 1 || ! -f "$OUT/lib/libwhisper.a" ]]; then
       WSRC=("$S/src/whisper.cpp")
       HDRS=("$S/include/whisper.h" "$S"/ggml/include/*.h)
       DEFS=(-DGGML_USE_CPU -DGGML_VERSION=\"0\" -DGGML_COMMIT=\"unknown\" -DWHISPER_VERSION=\"0\")
+      [[ $OPENMP == 1 ]] && DEFS+=(-DGGML_USE_OPENMP)
     else
       S_CPP=$S
     fi
@@ -87,6 +93,7 @@ if [[ $FORCE == 1 || ! -f "$OUT/lib/libwhisper.a" ]]; then
     WSRC=("$S/whisper.cpp")
     HDRS=("$S"/{whisper.h,ggml.h,ggml-cpu.h,ggml-backend.h,ggml-alloc.h})
     DEFS=(-DWSP_GGML_USE_CPU -DWSP_GGML_USE_CPU_REPACK -DGGML_USE_CPU)
+    [[ $OPENMP == 1 ]] && DEFS+=(-DWSP_GGML_USE_OPENMP)
   fi
 
   # 2. Compile (objects in parallel through make), 3. archive.
