@@ -288,3 +288,32 @@ func TestDecodeCacheMatchesFresh(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleSameStepRecheck: positions committed in the same step constrain each
+// other (docs/model.md step 3): the less confident one is re-picked.
+func TestSampleSameStepRecheck(t *testing.T) {
+	cfg, ex, logits, committed, out := sampleSetup()
+	C := cfg.MaxCands
+	ok := make([]bool, C*C)
+	ok[1*C+2], ok[2*C+1] = true, true
+	cons := &Constraints{Tables: []PairTable{{RoleA: 0, RoleB: 1, OK: ok}}}
+	logits[0*C+1] = 9 // role 0 of frame 0: candidate 1, very confident
+	logits[1*C+1] = 3 // role 1: prefers 1 too (forbidden with actor 1), then 2
+	logits[1*C+2] = 2
+	if left := Sample(cfg, ex, cons, logits, committed, 0, 1, out); left != 0 {
+		t.Fatalf("%d left", left)
+	}
+	if committed[0] != 1 || committed[1] != 2 {
+		t.Fatalf("committed %v, want role 0 -> 1 and role 1 re-picked to 2", committed[:2])
+	}
+	if out.Free[1] != 1 {
+		t.Fatalf("free choice of role 1 = %d, want 1", out.Free[1])
+	}
+	var sum float64
+	for c := 0; c < 4; c++ {
+		sum += math.Exp(float64(logits[1*C+c]))
+	}
+	if want := math.Exp(2) / sum; math.Abs(float64(out.Conf[1])-want) > 1e-6 {
+		t.Fatalf("conf of the re-picked choice %v, want u[2] = %v", out.Conf[1], want)
+	}
+}
