@@ -32,12 +32,15 @@ type candProj struct {
 	B    []float32 // [D] M·bcf
 	Pool []float32 // [D][D] M·Wpool
 	Feat []float32 // [D][Fc] M·Wcf
+	// FeatT is Feat transposed, [Fc][D]: with Fc small, one gemvT over it beats
+	// D dot products of length Fc.
+	FeatT []float32
 }
 
 func newCandProj(w *Weights, m []float32, scale float32) candProj {
 	cfg := w.Config
 	D, Fc, NK := cfg.Dim, cfg.CandFeat, cfg.Kinds
-	p := candProj{make([]float32, NK*D), make([]float32, D), make([]float32, D*D), make([]float32, D*Fc)}
+	p := candProj{E: make([]float32, NK*D), B: make([]float32, D), Pool: make([]float32, D*D), Feat: make([]float32, D*Fc)}
 	// row-major products via columns: (M·A)[o][k] = Σ_j M[o][j]·A[j][k]
 	mul := func(dst, a []float32, cols int) {
 		for o := 0; o < D; o++ {
@@ -55,6 +58,12 @@ func newCandProj(w *Weights, m []float32, scale float32) candProj {
 	}
 	for i := range p.B {
 		p.B[i] *= scale
+	}
+	p.FeatT = make([]float32, Fc*D)
+	for o := 0; o < D; o++ {
+		for f := 0; f < Fc; f++ {
+			p.FeatT[f*D+o] = p.Feat[o*Fc+f]
+		}
 	}
 	return p
 }
@@ -325,7 +334,11 @@ func (c *CPU) encodeRow(rs *runState, ex *Example) {
 					axpy(a, pr.h[t*D:(t+1)*D], kc)
 				}
 			}
-			linear(kc, feat, pr.p.Feat, nil, 1, Fc, D, true)
+			if useAVX && D%8 == 0 {
+				gemvTAVX(&pr.p.FeatT[0], &feat[0], &kc[0], Fc, D) // kc += Feat·feat
+			} else {
+				linear(kc, feat, pr.p.Feat, nil, 1, Fc, D, true)
+			}
 		}
 	}
 }
