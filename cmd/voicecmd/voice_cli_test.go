@@ -190,6 +190,17 @@ pcm.f { type file; slave.pcm "null"; file "/dev/null"; infile "` + raw + `"; for
 	}
 }
 
+func TestNoSoundCard(t *testing.T) {
+	// An empty HOME: no .asoundrc, and these machines have no sound card.
+	t.Setenv("HOME", t.TempDir())
+	if _, errs, code := runCLI(t, "", "devices"); code != 1 || !strings.Contains(errs, "no input devices found") {
+		t.Errorf("devices: exit %d: %s", code, errs)
+	}
+	if _, errs, code := runCLI(t, "", "transcribe", "--model", synthTiny(t), "--mic"); code != 1 || !strings.Contains(errs, "voice: no input device") {
+		t.Errorf("transcribe --mic: exit %d: %s", code, errs)
+	}
+}
+
 func TestBenchASRJSON(t *testing.T) {
 	out, errs, code := runCLI(t, "", "bench", "asr", "--model", synthTiny(t), "--utterances", "1", "--reps", "1", "--json")
 	if code != 0 {

@@ -195,3 +195,29 @@ func TestRecognizerWithWhisper(t *testing.T) {
 		t.Fatalf("%d goroutines leaked", n-before)
 	}
 }
+
+// BenchmarkTranscribe compares the trimmed configuration with whisper.cpp's
+// defaults on one ~3 s espeak-ng utterance (weightless tiny.en, 2 threads):
+// go test -run XXX -bench Transcribe ./voice/whisper
+func BenchmarkTranscribe(b *testing.B) {
+	s := say(b, "pikachu, use thunderbolt on the wild charizard right now")
+	for _, def := range []bool{false, true} {
+		name := "trimmed"
+		if def {
+			name = "default"
+		}
+		b.Run(name, func(b *testing.B) {
+			m, err := whisper.Load(tinyPath, whisper.Options{Threads: 2, Default: def})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer m.Close()
+			b.ReportMetric(float64(len(s))/voice.SampleRate, "audio_s")
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Transcribe(s, voice.TranscribeOptions{Prompt: "Pikachu, Charizard, thunderbolt"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
