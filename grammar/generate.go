@@ -400,8 +400,8 @@ func (gen *Generator) join(rng *rand.Rand, b *builder) {
 	if rng.Float64() < 0.3 {
 		b.add(",")
 	}
-	if len(gen.g.Joins) == 0 || rng.Float64() < 0.1 {
-		b.add(".")
+	if len(gen.g.Joins) == 0 || rng.Float64() < 0.25 { // a sentence break alone
+		b.add([]string{".", "!", ","}[rng.IntN(3)])
 		return
 	}
 	b.add(strings.Fields(gen.g.Joins[rng.IntN(len(gen.g.Joins))])...)

@@ -348,6 +348,9 @@ func (l *layout) typeAllows(r int, c cand, toks []token) bool {
 	if c.kind == cAbsent {
 		return true
 	}
+	if (c.kind == cDyn || c.kind == cEnum) && c.match.score < poolThreshold {
+		return false // a value nobody said is never a slot's value: no hallucinated items
+	}
 	if r == 0 {
 		return c.kind == cIntent
 	}
