@@ -30,6 +30,7 @@ type Device struct {
 var paMu sync.Mutex // PortAudio's Initialize/Terminate and device scans are not thread-safe
 
 func paInit() error {
+	quietAudioLibs()
 	if err := portaudio.Initialize(); err != nil {
 		return fmt.Errorf("%w: PortAudio: %v", ErrNoDevice, err)
 	}
