@@ -105,7 +105,7 @@ func (p *Plugin) Draw(screen *ebiten.Image) {
 		drawText(screen, fitTail("> "+v.typed+"▌", p.hud.big, float64(w-x-12)), p.hud.big, x, line1, typeYellow)
 	case v.Text != "" && v.Partial:
 		drawText(screen, fit(v.Text+" …", p.hud.big, float64(w-x-12)), p.hud.big, x, line1, textDim)
-	case v.Text != "":
+	case v.Text != "" || v.Reject != "":
 		drawText(screen, fit("“"+v.Text+"”", p.hud.big, float64(w-x-260)), p.hud.big, x, line1, textMain)
 	case v.Talking:
 		drawText(screen, "listening…", p.hud.big, x, line1, textDim)

@@ -67,6 +67,11 @@ type Options struct {
 	// cancels.
 	TypeKeys []ebiten.Key
 
+	// HUDFollowsActive makes the HUD show whichever source spoke or typed last
+	// (several microphones, scripted audio); the keys still drive Source. The zero
+	// value shows Source only.
+	HUDFollowsActive bool
+
 	// HideHUD turns the overlay off; Draw then draws only the text box when open.
 	HideHUD bool
 
@@ -116,7 +121,9 @@ func New(opts Options) (*Plugin, error) {
 	if opts.KeepResult <= 0 {
 		opts.KeepResult = 4 * time.Second
 	}
-	return &Plugin{opts: opts, eng: opts.Engine, loop: headless.NewLoop(opts.Engine, opts.Source), in: ebitenInput{}}, nil
+	loop := headless.NewLoop(opts.Engine, opts.Source)
+	loop.FollowActive = opts.HUDFollowsActive
+	return &Plugin{opts: opts, eng: opts.Engine, loop: loop, in: ebitenInput{}}, nil
 }
 
 // Handle registers the handler for intent, replacing any earlier one.

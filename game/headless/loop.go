@@ -21,8 +21,13 @@ type Loop struct {
 	// Router routes the commands Step receives.
 	Router Router
 
+	// FollowActive makes View show whichever source spoke or typed last, instead of
+	// always the loop's own source (a HUD for several inputs, or scripted audio).
+	FollowActive bool
+
 	eng        *engine.Engine
 	source     int
+	shown      int // the source View shows
 	frame      int64
 	dispatched []Dispatch
 	recent     []Dispatch
@@ -45,7 +50,7 @@ type Stats struct {
 
 // NewLoop returns a loop for the player speaking or typing into eng's source.
 func NewLoop(eng *engine.Engine, source int) *Loop {
-	return &Loop{eng: eng, source: source}
+	return &Loop{eng: eng, source: source, shown: source}
 }
 
 // Engine returns the loop's engine.
@@ -74,14 +79,22 @@ func (l *Loop) Step() []Dispatch {
 			l.stats.Failed++
 		}
 	}
+	if l.FollowActive {
+		for i := range l.eng.Sources() {
+			if lv := l.eng.Live(i); lv.Partial != "" {
+				l.shown = i
+			}
+		}
+	}
 	for _, u := range l.eng.Finished() {
-		if u.Source == l.source {
+		if u.Source == l.shown || l.FollowActive {
+			l.shown = u.Source
 			l.last, l.hasLast, l.lastAt = u, true, start
 			l.recent = l.recent[:0]
 		}
 	}
 	for _, d := range l.dispatched {
-		if d.Command.Source == l.source {
+		if d.Command.Source == l.shown {
 			l.recent = append(l.recent, d)
 		}
 	}
@@ -138,7 +151,7 @@ type SlotView struct {
 
 // View returns the HUD contents at now; the last result stays for keep.
 func (l *Loop) View(now time.Time, keep time.Duration) View {
-	lv := l.eng.Live(l.source)
+	lv := l.eng.Live(l.shown)
 	v := View{Level: lv.Level, Talking: lv.Talking}
 	if err := l.eng.Err(); err != nil {
 		v.Err = err.Error()

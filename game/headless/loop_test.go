@@ -146,3 +146,19 @@ func ExampleRouter() {
 	fmt.Println(d.Effect, d.Err)
 	// Output: Sparky stands firm <nil>
 }
+
+func TestLoopFollowActive(t *testing.T) {
+	l := newLoop(t)
+	p2, _ := l.Engine().AddTypist()
+	l.Engine().Submit(p2, "hold Bubbles")
+	stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
+	if v := l.View(time.Now(), time.Second); v.Text != "" {
+		t.Fatalf("without FollowActive the HUD shows source 0 only: %+v", v)
+	}
+	l.FollowActive = true
+	l.Engine().Submit(p2, "hold Sparky")
+	stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
+	if v := l.View(time.Now(), time.Second); v.Text != "hold Sparky" {
+		t.Fatalf("with FollowActive the HUD shows the last speaker: %+v", v)
+	}
+}

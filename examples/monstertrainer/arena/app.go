@@ -167,12 +167,11 @@ type Game struct {
 	shot   bool
 	err    error
 	view   *view
-	wavs   []func()
 }
 
 // NewGame builds the demo around a running engine.
 func NewGame(eng *engine.Engine, cfg Config, events []script.Event) (*Game, error) {
-	p, err := game.New(game.Options{Engine: eng})
+	p, err := game.New(game.Options{Engine: eng, HUDFollowsActive: true})
 	if err != nil {
 		return nil, err
 	}
@@ -195,11 +194,9 @@ func NewGame(eng *engine.Engine, cfg Config, events []script.Event) (*Game, erro
 // World returns the battle.
 func (g *Game) World() *battle.World { return g.world }
 
-// Close flushes the log and stops scripted audio.
+// Close writes the log's end record and closes it. (Scripted audio sources stop
+// with the engine.)
 func (g *Game) Close() error {
-	for _, stop := range g.wavs {
-		stop()
-	}
 	if g.logF != nil {
 		g.logEnd()
 		return g.logF.Close()
@@ -263,12 +260,9 @@ func (g *Game) runEvent(ev script.Event) {
 			g.fail(err)
 		}
 	case "wav":
-		stop, err := g.playWAV(ev.Arg)
-		if err != nil {
+		if err := g.playWAV(ev.Arg); err != nil {
 			g.fail(err)
-			return
 		}
-		g.wavs = append(g.wavs, stop)
 	}
 }
 

@@ -64,26 +64,26 @@ func openVoice(modelPath string) (engine.Source, func(), error) {
 
 // playWAV streams a WAV file in real time through endpointing and whisper as a new
 // engine source, as if it came from a microphone.
-func (g *Game) playWAV(path string) (func(), error) {
+func (g *Game) playWAV(path string) error {
 	if g.cfg.Model == "" {
-		return nil, fmt.Errorf("monstertrainer: script wav %s needs --model", path)
+		return fmt.Errorf("monstertrainer: script wav %s needs --model", path)
 	}
 	m, err := loadModel(g.cfg.Model)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	samples, _, err := voice.ReadWAV(path)
 	if err != nil {
-		return nil, fmt.Errorf("monstertrainer: %w", err)
+		return fmt.Errorf("monstertrainer: %w", err)
 	}
 	samples = append(samples, make([]float32, voice.Samples(time.Second))...)
-	rec, err := voice.NewRecognizer(voice.RealtimeSource(samples, 0), voice.Options{Transcriber: m, PartialInterval: 400 * time.Millisecond, MaxUtterances: 0})
+	rec, err := voice.NewRecognizer(voice.RealtimeSource(samples, 0), voice.Options{Transcriber: m, PartialInterval: 400 * time.Millisecond})
 	if err != nil {
-		return nil, fmt.Errorf("monstertrainer: %w", err)
+		return fmt.Errorf("monstertrainer: %w", err)
 	}
 	if _, err := g.eng.AddSource(headless.VoiceSource(rec, nil)); err != nil {
 		rec.Close()
-		return nil, err
+		return err
 	}
-	return func() {}, nil // the engine's Close closes the recognizer
+	return nil // the engine's Close closes the recognizer
 }
