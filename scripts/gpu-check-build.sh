@@ -9,8 +9,11 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/cuda-stubs.sh --env)"
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 mkdir -p .gpubin
-go vet -tags cuda ./engine/cuda/ ./cmd/voicecmd/
+go vet -tags cuda ./engine/cuda/
 go test -c -tags cuda -o .gpubin/cuda.test ./engine/cuda
-go build -tags cuda -o .gpubin/voicecmd ./cmd/voicecmd
+# the CLI is a bonus for the run half (voicecmd bench fill --backend cuda); its other
+# packages may be mid-change, so a failure here only drops it
+rm -f .gpubin/voicecmd
+go build -tags cuda -o .gpubin/voicecmd ./cmd/voicecmd || echo "gpu-check-build: cuda CLI did not build; the run half skips it" >&2
 cp scripts/gpu-check-run.sh scripts/gpu-profile.sh .gpubin/
 echo "gpu-check-build: built $(ls .gpubin | tr '\n' ' ')"

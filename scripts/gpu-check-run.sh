@@ -28,7 +28,7 @@ echo "== testing.B benchmarks (demo config, K=2)"
 timeout 120 "$t" -test.run '^$' -test.bench 'BenchmarkFill' -test.benchtime 500x >"$out/bench.log" 2>&1 || fail=1
 grep -E '^Benchmark|FAIL' "$out/bench.log"
 
-if "$bin/voicecmd" bench 2>&1 | grep -q '^ *fill'; then
+if [ -x "$bin/voicecmd" ] && "$bin/voicecmd" bench 2>&1 | grep -q '^ *fill'; then
   echo "== voicecmd bench fill --backend cuda"
   timeout 120 "$bin/voicecmd" bench fill --backend cuda >"$out/cli-bench.log" 2>&1 || echo "(voicecmd bench fill --backend cuda failed, see cli-bench.log)"
   tail -n 15 "$out/cli-bench.log"

@@ -363,35 +363,14 @@ func checkConstraints(cfg model.Config, cs *model.Constraints) error {
 
 // pack writes the batch into the pinned input buffer, growing the buffers first.
 func (b *Backend) pack(batch []*model.Example, cons []*model.Constraints, committed [][]int32, bcap, outBytes int) (int, error) {
-	size := bcap * exHeaderSize
-	for i, ex := range batch {
-		var cs *model.Constraints
-		if cons != nil {
-			cs = cons[i]
-		}
-		size += packedSize(b.cfg, ex, cs, committed != nil)
-	}
+	size, offs := batchLayout(b.cfg, batch, cons, committed != nil, bcap)
 	if err := b.ensure(bcap, size, outBytes); err != nil {
 		return 0, err
 	}
-	pk := packer{cfg: b.cfg}
-	if err := pk.reset(b.hIn.b, bcap); err != nil {
+	if err := packBatch(b.cfg, b.hIn.b, bcap, batch, cons, committed, offs, size); err != nil {
 		return 0, err
 	}
-	for i, ex := range batch {
-		var cs *model.Constraints
-		var cm []int32
-		if cons != nil {
-			cs = cons[i]
-		}
-		if committed != nil {
-			cm = committed[i]
-		}
-		if err := pk.put(i, ex, cs, cm); err != nil {
-			return 0, err
-		}
-	}
-	return pk.size, nil
+	return size, nil
 }
 
 // Pending is a fill in flight. Its methods must be called from one goroutine.

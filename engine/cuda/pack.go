@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 	"unsafe"
 
 	"github.com/voicecmd/voicecmd/engine/model"
@@ -332,4 +334,75 @@ func unpackFill(o []byte, P int, s *model.Sampled) {
 		s.FreeProb[p] = math.Float32frombits(le.Uint32(o[4*(3*P+p):]))
 		s.Step[p] = int8(int32(le.Uint32(o[4*(4*P+p):])))
 	}
+}
+
+// batchLayout returns the blob size of a batch padded to bcap examples and the
+// byte offset at which each example's arrays start.
+func batchLayout(cfg model.Config, batch []*model.Example, cons []*model.Constraints, committed bool, bcap int) (int, []int) {
+	offs := make([]int, len(batch))
+	size := bcap * exHeaderSize
+	for i, ex := range batch {
+		offs[i] = size
+		size += packedSize(cfg, ex, consAt(cons, i), committed)
+	}
+	return size, offs
+}
+
+func consAt(cons []*model.Constraints, i int) *model.Constraints {
+	if cons == nil {
+		return nil
+	}
+	return cons[i]
+}
+
+// packBatch packs the batch into buf (laid out by batchLayout). Large batches
+// are packed by several goroutines, each example into its own byte range.
+func packBatch(cfg model.Config, buf []byte, bcap int, batch []*model.Example, cons []*model.Constraints,
+	committed [][]int32, offs []int, size int) error {
+	pk := packer{cfg: cfg}
+	if err := pk.reset(buf[:size], bcap); err != nil {
+		return err
+	}
+	one := func(i int) error {
+		end := size
+		if i+1 < len(offs) {
+			end = offs[i+1]
+		}
+		sub := packer{cfg: cfg, buf: buf[:end], size: offs[i]}
+		var cm []int32
+		if committed != nil {
+			cm = committed[i]
+		}
+		return sub.put(i, batch[i], consAt(cons, i), cm)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batch)/32)
+	if workers <= 1 {
+		for i := range batch {
+			if err := one(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(batch); i += workers {
+				if err := one(i); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

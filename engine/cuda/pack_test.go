@@ -100,6 +100,57 @@ func TestPack(t *testing.T) {
 	}
 }
 
+// TestPackBatch: the parallel batch packer writes the same bytes as packing the
+// examples one after the other.
+func TestPackBatch(t *testing.T) {
+	cfg := model.DefaultConfig()
+	rng := rand.New(rand.NewPCG(3, 4))
+	batch := make([]*model.Example, 300)
+	cons := make([]*model.Constraints, len(batch))
+	for i := range batch {
+		ex := model.NewExample(cfg)
+		ex.NTok, ex.NCand = 1+rng.IntN(cfg.MaxTokens), 1+rng.IntN(cfg.MaxCands)
+		for j := range ex.CandPool {
+			ex.CandPool[j] = rng.Float32()
+		}
+		for j := range ex.Allowed {
+			ex.Allowed[j] = rng.IntN(3) == 0
+		}
+		batch[i] = ex
+		if i%3 == 0 {
+			tab := model.PairTable{RoleA: 1, RoleB: 2, OK: make([]bool, cfg.MaxCands*cfg.MaxCands)}
+			for j := range tab.OK {
+				tab.OK[j] = rng.IntN(2) == 0
+			}
+			cons[i] = &model.Constraints{Tables: []model.PairTable{tab}}
+		}
+	}
+	bcap := 512
+	size, offs := batchLayout(cfg, batch, cons, false, bcap)
+	par := make([]byte, size)
+	if err := packBatch(cfg, par, bcap, batch, cons, nil, offs, size); err != nil {
+		t.Fatal(err)
+	}
+	seq := make([]byte, size)
+	pk := packer{cfg: cfg}
+	if err := pk.reset(seq, bcap); err != nil {
+		t.Fatal(err)
+	}
+	for i, ex := range batch {
+		if err := pk.put(i, ex, cons[i], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pk.size != size {
+		t.Fatalf("sequential packing used %d bytes, layout says %d", pk.size, size)
+	}
+	for i := range seq {
+		if seq[i] != par[i] {
+			t.Fatalf("byte %d differs: sequential %d, parallel %d", i, seq[i], par[i])
+		}
+	}
+}
+
 func BenchmarkPack1024(b *testing.B) {
 	cfg := model.DefaultConfig()
 	rng := rand.New(rand.NewPCG(1, 2))
