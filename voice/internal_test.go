@@ -88,3 +88,24 @@ func TestMicStallIsDeviceLost(t *testing.T) {
 }
 
 var portaudioTimeInfo = portaudio.StreamCallbackTimeInfo{}
+
+func TestMicResamplesWholeBlocks(t *testing.T) {
+	// A 48 kHz stereo device: Read takes whole 10 ms blocks and returns 16 kHz mono.
+	m := &Mic{ring: newRing(1 << 16), rate: 48000, channels: 2, stall: time.Second, done: make(chan struct{})}
+	in := make([]float32, 2*1000) // 1000 frames: two whole blocks of 480 and 40 left over
+	for i := range in {
+		in[i] = 0.5
+	}
+	m.ring.write(in)
+	buf := make([]float32, 4096)
+	n, err := m.Read(buf)
+	if err != nil || n != 320 {
+		t.Fatalf("Read = %d, %v; want 320 samples from 960 frames", n, err)
+	}
+	if buf[0] != 0.5 || buf[319] != 0.5 {
+		t.Errorf("levels %v %v", buf[0], buf[319])
+	}
+	if left := m.ring.w.Load() - m.ring.r.Load(); left != 80 {
+		t.Errorf("%d samples left in the ring, want 80 (40 frames)", left)
+	}
+}

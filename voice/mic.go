@@ -206,11 +206,25 @@ func (m *Mic) Realtime() bool { return true }
 // itself reported an overflow.
 func (m *Mic) Overruns() uint64 { return m.ring.overruns.Load() + m.flagged.Load() }
 
+// chunk is the unit Read takes from the ring: whole frames, and at other rates
+// whole 10 ms blocks, which resample to exactly 160 samples when the rate is a
+// multiple of 100 Hz, so that chunk boundaries do not drift the stream clock.
+func (m *Mic) chunk() int {
+	if m.rate == SampleRate {
+		return m.channels
+	}
+	if r := int(m.rate); r%100 == 0 && float64(r) == m.rate {
+		return r / 100 * m.channels
+	}
+	return m.channels
+}
+
 // Read implements Source. It blocks until audio arrives; it returns
 // ErrDeviceLost when none has arrived for MicOptions.StallTimeout, and ErrClosed
 // after Close.
 func (m *Mic) Read(p []float32) (int, error) {
 	need := int(float64(len(p))*m.rate/SampleRate) * m.channels
+	need = max(need-need%m.chunk(), m.chunk())
 	if cap(m.raw) < need {
 		m.raw = make([]float32, need)
 	}
@@ -223,8 +237,7 @@ func (m *Mic) Read(p []float32) (int, error) {
 			return 0, ErrClosed
 		default:
 		}
-		n := m.ring.read(raw)
-		n -= n % m.channels
+		n := m.ring.readMultiple(raw, m.chunk())
 		if n > 0 {
 			mono := raw[:n/m.channels]
 			if m.channels > 1 {

@@ -52,3 +52,12 @@ func (q *ring) read(p []float32) int {
 	q.r.Store(r + uint64(n))
 	return n
 }
+
+// readMultiple is read limited to a multiple of unit samples (0 when fewer are
+// buffered).
+func (q *ring) readMultiple(p []float32, unit int) int {
+	avail := int(q.w.Load() - q.r.Load())
+	n := min(avail, len(p))
+	n -= n % unit
+	return q.read(p[:n])
+}
