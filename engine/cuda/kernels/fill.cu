@@ -216,6 +216,23 @@ __device__ __noinline__ void attention(float* O, const float* Q, int lq, const f
 		for (int u = 0; u < 4; u++) p[u] *= inv;
 		const float* v = V + h * hs;
 		float* o = O + i * D + h * hs;
+		const int G = 32 / hs; // lane groups of hs lanes
+		if (nk <= 32 && G >= 2) {
+			// group g sums keys g, g+G, ...; then group 0 adds up the others
+			const int g = LANE / hs, d = LANE - g * hs;
+			float acc = 0.f;
+			for (int j0 = 0; j0 < nk; j0 += G) {
+				const int j = j0 + g;
+				const float pj = __shfl_sync(FULL, p[0], j & 31);
+				if (g < G && j < nk) acc += pj * v[j * lv + d];
+			}
+			for (int gg = 1; gg < G; gg++) {
+				const float part = __shfl_down_sync(FULL, acc, gg * hs);
+				if (g == 0) acc += part;
+			}
+			if (g == 0) o[d] = acc;
+			continue;
+		}
 		for (int d0 = 0; d0 < hs; d0 += 32) {
 			const int d = d0 + LANE;
 			float acc = 0.f;
