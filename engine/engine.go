@@ -152,6 +152,9 @@ type Engine struct {
 	stateGen uint64
 	steps    int // current K (0: filler's own)
 	stats    Stats
+	// rowStepCost is the measured fill time per row and step, in nanoseconds (a
+	// moving average), for predicting a batch's time.
+	rowStepCost float64
 
 	// Game goroutine only.
 	live     []Live
@@ -414,16 +417,19 @@ func (e *Engine) Stats() Stats {
 
 // Stats counts what the engine did.
 type Stats struct {
-	Partials        int           // partial transcripts received
-	Finals          int           // final transcripts received (typed text not included)
-	Fills           int           // batched filler calls
-	Filled          int           // transcripts filled (partial and final)
-	MaxBatch        int           // largest batch filled
-	StepsLowered    int           // times K was lowered because a fill overran FillBudget
-	Steps           int           // current K (0: the filler's own, it cannot be changed)
-	Polls           int           // Poll calls
-	PollsOverBudget int           // Poll calls that took longer than PollBudget
-	MaxPoll         time.Duration // longest Poll
-	Dispatched      int           // commands returned by Poll
-	Rejected        int           // final utterances rejected
+	Partials     int // partial transcripts received
+	Finals       int // final transcripts received (typed text not included)
+	Fills        int // batched filler calls
+	Filled       int // transcripts filled (partial and final)
+	MaxBatch     int // largest batch filled
+	StepsLowered int // times K was lowered because a fill overran FillBudget
+	// BatchesShortened counts batches filled at a lower K than the current one
+	// because their predicted time (rows × K × the measured cost) exceeded FillBudget.
+	BatchesShortened int
+	Steps            int           // current K (0: the filler's own, it cannot be changed)
+	Polls            int           // Poll calls
+	PollsOverBudget  int           // Poll calls that took longer than PollBudget
+	MaxPoll          time.Duration // longest Poll
+	Dispatched       int           // commands returned by Poll
+	Rejected         int           // final utterances rejected
 }

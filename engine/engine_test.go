@@ -365,11 +365,18 @@ func TestLowersStepsWhenOverBudget(t *testing.T) {
 	f.mu2.Lock()
 	used := append([]int(nil), f.used...)
 	f.mu2.Unlock()
+	// The first fill at K=4 overruns (80 ms); from then on the engine knows the cost
+	// and runs each fill at the largest K that fits: 2 (40 ms).
 	if used[0] != 4 || used[len(used)-1] != 2 || !lowered {
 		t.Fatalf("steps used = %v (lowered reported: %v); want 4 first, then down to 2 (2×20ms fits 50ms)", used, lowered)
 	}
-	if st := e.Stats(); st.StepsLowered != 2 || st.Steps != 2 {
-		t.Errorf("stats = %+v, want 2 lowerings, K=2", st)
+	for _, k := range used[1:] {
+		if k > 2 {
+			t.Fatalf("steps used = %v: a fill ran over budget again", used)
+		}
+	}
+	if st := e.Stats(); st.StepsLowered == 0 {
+		t.Errorf("stats = %+v, want the overrun reported", st)
 	}
 }
 
@@ -443,5 +450,52 @@ func BenchmarkPollIdle(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		e.Poll()
+	}
+}
+
+// rowFiller takes steps × rows × perRowStep per fill.
+type rowFiller struct {
+	stepFiller
+}
+
+func (s *rowFiller) ParseBatchSteps(texts []string, st *grammar.State, steps int) []grammar.Result {
+	s.mu2.Lock()
+	s.used = append(s.used, steps)
+	s.mu2.Unlock()
+	time.Sleep(time.Duration(steps*len(texts)) * s.perStep)
+	return s.ParseBatch(texts, st)
+}
+
+func TestBigBatchRunsAtLowerK(t *testing.T) {
+	f := &rowFiller{stepFiller{perStep: 5 * time.Millisecond}}
+	f.gate = make(chan struct{}, 10)
+	e := newEngine(t, Options{Filler: f, Steps: 2, FillBudget: 40 * time.Millisecond})
+	f.gate <- struct{}{}
+	f.gate <- struct{}{}
+	// One row at K=2: 10 ms, fits; the engine learns the cost.
+	for range 2 {
+		e.Submit(0, "hold Sparky")
+		pollUntil(t, e, 1)
+	}
+	// Five players at once: 5 rows × 2 steps × 5 ms = 50 ms > 40 ms; at K=1, 25 ms fits.
+	for range 5 {
+		e.AddTypist()
+	}
+	e.Submit(0, "hold Sparky") // the fill goroutine takes it and waits at the gate
+	time.Sleep(20 * time.Millisecond)
+	for i := 1; i <= 5; i++ {
+		e.Submit(i, "hold Bubbles")
+	}
+	f.gate <- struct{}{}
+	f.gate <- struct{}{}
+	cmds, _ := pollUntil(t, e, 6)
+	f.mu2.Lock()
+	used := append([]int(nil), f.used...)
+	f.mu2.Unlock()
+	if len(used) != 4 || used[2] != 2 || used[3] != 1 || !cmds[len(cmds)-1].Timings.StepsLowered {
+		t.Fatalf("K per fill = %v: want single fills at K=2 and the 5-row batch at K=1", used)
+	}
+	if st := e.Stats(); st.BatchesShortened != 1 || st.Steps != 2 || st.MaxBatch != 5 {
+		t.Errorf("stats = %+v: want one shortened 5-row batch and K still 2", st)
 	}
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
@@ -59,6 +61,19 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 	for i, j := range batch {
 		texts[i] = j.tr.Text
 	}
+	// Predict: a batch of many rows (several players talking at once) may not fit the
+	// budget at the current K even when single fills do; run it at the largest K
+	// whose predicted time fits, from the measured cost per row-step.
+	shortened := false
+	if e.stepF != nil && steps > 1 {
+		e.mu.Lock()
+		cost := e.rowStepCost
+		e.mu.Unlock()
+		for steps > 1 && cost > 0 && time.Duration(cost*float64(steps*len(batch))) > e.opts.FillBudget {
+			steps--
+			shortened = true
+		}
+	}
 	start := e.opts.Now()
 	var results []grammar.Result
 	if e.stepF != nil && steps > 0 {
@@ -71,7 +86,18 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	lowered := false
+	lowered := shortened
+	if shortened {
+		e.stats.BatchesShortened++
+	}
+	if e.stepF != nil && steps > 0 {
+		c := float64(took) / float64(steps*len(batch))
+		if e.rowStepCost == 0 {
+			e.rowStepCost = c
+		} else {
+			e.rowStepCost += 0.3 * (c - e.rowStepCost)
+		}
+	}
 	if e.stepF != nil {
 		// Adapt K: lower it when a fill overran the budget, raise it back toward the
 		// configured K when fills take under a quarter of the budget.

@@ -42,8 +42,9 @@ type Timings struct {
 	Total time.Duration
 	// Steps is the number of diffusion steps K used (0: the filler's own).
 	Steps int
-	// StepsLowered is true when this fill overran Options.FillBudget and the engine
-	// lowered K for the next fills.
+	// StepsLowered is true when the budget cut K for this fill (its predicted time
+	// did not fit Options.FillBudget) or after it (it overran, so the next fills run
+	// with a lower K).
 	StepsLowered bool
 }
 
