@@ -17,8 +17,8 @@ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv,n
 
 echo "== parity and behaviour tests (GPU vs CPU reference)"
 timeout 300 "$t" -test.v -test.count=1 \
-  -test.run 'TestLayout|TestDecodeParity|TestFillParity|TestPending|TestBadInput|TestAuto' >"$out/parity.log" 2>&1 || fail=1
-grep -E -- '--- (PASS|FAIL|SKIP)|max \||auto ->|Error|panic' "$out/parity.log" | head -60
+  -test.run 'TestLayout|TestDecodeParity|TestFillParity|TestDevSetParity|TestPending|TestBadInput|TestAuto' >"$out/parity.log" 2>&1 || fail=1
+grep -E -- '--- (PASS|FAIL|SKIP)|max \||auto ->|dev set|Error|panic' "$out/parity.log" | head -60
 
 echo "== no visible device: tests must skip with a reason, auto must fall back to cpu"
 CUDA_VISIBLE_DEVICES= timeout 60 "$t" -test.v -test.count=1 -test.run 'TestAuto|TestPending' >"$out/fallback.log" 2>&1 || fail=1
@@ -28,10 +28,14 @@ echo "== testing.B benchmarks (demo config, K=2)"
 timeout 120 "$t" -test.run '^$' -test.bench 'BenchmarkFill' -test.benchtime 500x >"$out/bench.log" 2>&1 || fail=1
 grep -E '^Benchmark|FAIL' "$out/bench.log"
 
-if [ -x "$bin/voicecmd" ] && "$bin/voicecmd" bench 2>&1 | grep -q '^ *fill'; then
-  echo "== voicecmd bench fill --backend cuda"
-  timeout 120 "$bin/voicecmd" bench fill --backend cuda >"$out/cli-bench.log" 2>&1 || echo "(voicecmd bench fill --backend cuda failed, see cli-bench.log)"
-  tail -n 15 "$out/cli-bench.log"
+game="$bin/../examples/monstertrainer"
+if [ -x "$bin/voicecmd" ] && [ -f "$game/model.vcw" ]; then
+  echo "== voicecmd bench fill (demo game dev set), cpu then cuda"
+  for be in cpu cuda; do
+    timeout 150 "$bin/voicecmd" bench fill --game "$game" --backend $be --batch 1024 --reps 3 >"$out/cli-$be.log" 2>&1 ||
+      echo "(voicecmd bench fill --backend $be failed, see cli-$be.log)"
+    tail -n 12 "$out/cli-$be.log"
+  done
 fi
 
 echo "== table"

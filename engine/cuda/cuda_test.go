@@ -14,7 +14,9 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/voicecmd/voicecmd/engine/fill"
 	"github.com/voicecmd/voicecmd/engine/model"
+	"github.com/voicecmd/voicecmd/grammar"
 )
 
 var (
@@ -472,4 +474,58 @@ func TestAuto(t *testing.T) {
 		t.Fatalf("auto opened %s and logged %q", b.Name(), logged)
 	}
 	t.Logf("auto -> %s %q", b.Name(), logged)
+}
+
+// TestDevSetParity: on the demo game's dev set, the whole pipeline (featurize,
+// fill, decode) gives the same commands and rejections with the GPU backend as
+// with the CPU one, batched and one utterance at a time.
+func TestDevSetParity(t *testing.T) {
+	if err := Available(); err != nil {
+		t.Skipf("no usable CUDA device: %v", err)
+	}
+	dir := ""
+	for _, d := range []string{"../../examples/monstertrainer", "examples/monstertrainer"} {
+		if _, err := os.Stat(d + "/model.vcw"); err == nil {
+			dir = d
+			break
+		}
+	}
+	if dir == "" {
+		t.Skip("no examples/monstertrainer/model.vcw (trained demo weights) here")
+	}
+	cases, err := fill.LoadDevSet(dir + "/devset.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu, err := fill.Load(dir, fill.Options{Backend: "cpu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cpu.Close()
+	gpu, err := fill.Load(dir, fill.Options{Backend: "cuda"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gpu.Close()
+	if gpu.Backend() != "cuda" {
+		t.Fatalf("fill opened backend %q, want cuda", gpu.Backend())
+	}
+	texts := make([]string, len(cases))
+	sts := make([]*grammar.State, len(cases))
+	for i, c := range cases {
+		texts[i], sts[i] = c.Text, c.State
+	}
+	rc, rg := cpu.ParseEach(texts, sts), gpu.ParseEach(texts, sts)
+	for i := range cases {
+		if !fill.Same(rg[i], rc[i]) {
+			t.Errorf("line %d %q: cpu %s, gpu %s", cases[i].Line, texts[i], fill.Describe(rc[i]), fill.Describe(rg[i]))
+		}
+		if i < 25 {
+			if one := gpu.ParseEach(texts[i:i+1], sts[i:i+1])[0]; !fill.Same(one, rc[i]) {
+				t.Errorf("line %d %q alone: cpu %s, gpu %s", cases[i].Line, texts[i], fill.Describe(rc[i]), fill.Describe(one))
+			}
+		}
+	}
+	ec, eg := fill.Evaluate(cpu, cases), fill.Evaluate(gpu, cases)
+	t.Logf("dev set: %d utterances, identical results; exact match cpu %.3f gpu %.3f", len(cases), ec.Accuracy(), eg.Accuracy())
 }
