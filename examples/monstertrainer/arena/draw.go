@@ -373,10 +373,10 @@ func (v *view) banner(dst *ebiten.Image, w *battle.World) {
 	if w.Outcome == battle.Lost {
 		msg, c = "DEFEAT", color.RGBA{240, 90, 90, 255}
 	}
-	rect(dst, 0, 180, battle.Width, 110, color.RGBA{10, 12, 20, 170})
-	drawCentered(dst, msg, v.big, battle.Width/2+3, 203, ink)
-	drawCentered(dst, msg, v.big, battle.Width/2, 200, c)
-	drawCentered(dst, "press R to play again", v.small, battle.Width/2, 266, white)
+	rect(dst, 0, 160, battle.Width, 110, color.RGBA{10, 12, 20, 170})
+	drawCentered(dst, msg, v.big, battle.Width/2+3, 183, ink)
+	drawCentered(dst, msg, v.big, battle.Width/2, 180, c)
+	drawCentered(dst, "press R to play again", v.small, battle.Width/2, 246, white)
 }
 
 func (v *view) beams(dst *ebiten.Image, w *battle.World) {
