@@ -10,13 +10,22 @@ package whisper
 /*
 #include <whisper.h>
 
-static void voicecmd_whisper_discard_log(enum wsp_ggml_log_level level, const char * text, void * user_data) {
+// whisper.rn's copy of ggml prefixes its symbols with wsp_; upstream's does not.
+#ifdef WSP_GGML_FILE_MAGIC
+#define VOICECMD_LOG_LEVEL enum wsp_ggml_log_level
+#define VOICECMD_GGML_LOG_SET wsp_ggml_log_set
+#else
+#define VOICECMD_LOG_LEVEL enum ggml_log_level
+#define VOICECMD_GGML_LOG_SET ggml_log_set
+#endif
+
+static void voicecmd_whisper_discard_log(VOICECMD_LOG_LEVEL level, const char * text, void * user_data) {
 	(void) level; (void) text; (void) user_data;
 }
 
 static void voicecmd_whisper_quiet(void) {
 	whisper_log_set(voicecmd_whisper_discard_log, NULL);
-	wsp_ggml_log_set(voicecmd_whisper_discard_log, NULL);
+	VOICECMD_GGML_LOG_SET(voicecmd_whisper_discard_log, NULL);
 }
 */
 import "C"
