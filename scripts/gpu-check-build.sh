@@ -15,5 +15,14 @@ go test -c -tags cuda -o .gpubin/cuda.test ./engine/cuda
 # packages may be mid-change, so a failure here only drops it
 rm -f .gpubin/voicecmd
 go build -tags cuda -o .gpubin/voicecmd ./cmd/voicecmd || echo "gpu-check-build: cuda CLI did not build; the run half skips it" >&2
+# the CLI's audio libraries (portaudio, ALSA, JACK) are not on a bare GPU machine:
+# carry them beside it (the run half puts .gpubin/lib on LD_LIBRARY_PATH for it)
+rm -rf .gpubin/lib
+if [ -x .gpubin/voicecmd ]; then
+  mkdir -p .gpubin/lib
+  ldd .gpubin/voicecmd | awk '$3 ~ /^\// {print $3}' |
+    grep -vE '/(libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|libcuda)\.so' |
+    xargs -r cp -L -t .gpubin/lib
+fi
 cp scripts/gpu-check-run.sh scripts/gpu-profile.sh .gpubin/
 echo "gpu-check-build: built $(ls .gpubin | tr '\n' ' ')"

@@ -32,7 +32,7 @@ game="$bin/../examples/monstertrainer"
 if [ -x "$bin/voicecmd" ] && [ -f "$game/model.vcw" ]; then
   echo "== voicecmd bench fill (demo game dev set), cpu then cuda"
   for be in cpu cuda; do
-    timeout 150 "$bin/voicecmd" bench fill --game "$game" --backend $be --batch 1024 --reps 3 >"$out/cli-$be.log" 2>&1 ||
+    LD_LIBRARY_PATH="$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout 150 "$bin/voicecmd" bench fill --game "$game" --backend $be --batch 1024 --reps 3 >"$out/cli-$be.log" 2>&1 ||
       echo "(voicecmd bench fill --backend $be failed, see cli-$be.log)"
     tail -n 12 "$out/cli-$be.log"
   done
