@@ -192,10 +192,11 @@ func (m *Mic) callback(in []float32, _ portaudio.StreamCallbackTimeInfo, flags p
 	m.ring.write(in)
 }
 
-// Device is the device the microphone captures from.
+// Device is the device the microphone captures from. Concurrency-safe.
 func (m *Mic) Device() Device { return m.dev }
 
-// CaptureRate is the rate the device captures at (Read resamples to SampleRate).
+// CaptureRate is the rate the device captures at (Read resamples to
+// SampleRate). Concurrency-safe.
 func (m *Mic) CaptureRate() float64 { return m.rate }
 
 // Realtime implements Realtime.
@@ -203,7 +204,7 @@ func (m *Mic) Realtime() bool { return true }
 
 // Overruns implements OverrunCounter: samples (at the capture rate, all
 // channels) dropped because Read fell behind, plus callbacks in which the device
-// itself reported an overflow.
+// itself reported an overflow. Concurrency-safe.
 func (m *Mic) Overruns() uint64 { return m.ring.overruns.Load() + m.flagged.Load() }
 
 // chunk is the unit Read takes from the ring: whole frames, and at other rates

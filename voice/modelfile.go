@@ -40,7 +40,8 @@ type ModelInfo struct {
 	Size      int64
 }
 
-// Size names the model size by its encoder depth, as whisper.cpp does.
+// SizeName names the model size by its encoder depth, as whisper.cpp does
+// ("tiny.en", "base", ...; "unknown" for other depths).
 func (m *ModelInfo) SizeName() string {
 	name := map[int]string{4: "tiny", 6: "base", 12: "small", 24: "medium", 32: "large"}[m.NAudioLayer]
 	if name == "" {

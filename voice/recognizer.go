@@ -41,7 +41,7 @@ type Event struct {
 	Tokens []Token // EventPartial, EventFinal
 
 	Start    time.Duration // where the utterance's audio starts (pre-roll included)
-	End      time.Duration // where its speech ended (EventPartial: audio so far)
+	End      time.Duration // where its speech ended (EventPartial: audio so far; EventLevel: stream position)
 	Detected time.Duration // where the end was detected (EventFinal)
 
 	// EndpointDelay is Detected-End: how long after the last word the end of the

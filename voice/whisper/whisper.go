@@ -92,10 +92,10 @@ func Load(path string, opts Options) (*Model, error) {
 	return &Model{ctx: ctx, info: info, opts: opts}, nil
 }
 
-// Info describes the loaded model file.
+// Info describes the loaded model file. Concurrency-safe.
 func (m *Model) Info() *voice.ModelInfo { return m.info }
 
-// Threads is the number of threads used per transcription.
+// Threads is the number of threads used per transcription. Concurrency-safe.
 func (m *Model) Threads() int { return m.opts.Threads }
 
 // ErrClosed is returned by Transcribe after Close.
