@@ -17,53 +17,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/voicecmd/voicecmd/game/xvfb"
 	"github.com/voicecmd/voicecmd/voice"
 )
-
-// display returns an X display for the demo: $DISPLAY if set, else a private Xvfb
-// server started for this test (stopped at cleanup).
-func display(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("DISPLAY"); d != "" {
-		return d
-	}
-	xvfb, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Fatal("no DISPLAY and no Xvfb: install the xvfb package (scripts/setup.sh does) to run the demo's end-to-end test")
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// -displayfd: Xvfb picks a free display number and writes it to fd 3.
-	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	num := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		num <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-num:
-		if n == "" {
-			t.Fatal("Xvfb did not report a display")
-		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatal("Xvfb did not start within 20s")
-	}
-	return ""
-}
 
 var (
 	buildOnce sync.Once
@@ -151,7 +108,7 @@ func TestDemoEndToEnd(t *testing.T) {
 
 	cmd := exec.Command(bin, "--game", "..", "--script", scriptPath, "--frames", "220",
 		"--screenshot", shotPath, "--log", logPath, "--seed", "3")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display(t))
+	cmd.Env = append(os.Environ(), "DISPLAY="+xvfb.Display(t))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("demo failed: %v\n%s", err, out)
@@ -362,7 +319,7 @@ func TestDemoVoicePath(t *testing.T) {
 	os.WriteFile(scriptPath, []byte("10 wav say.wav\n"), 0o644)
 	cmd := exec.Command(bin, "--game", "..", "--model", model, "--mic=false", "--script", scriptPath,
 		"--frames", "270", "--log", logPath, "--calm")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display(t))
+	cmd.Env = append(os.Environ(), "DISPLAY="+xvfb.Display(t))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("demo failed: %v\n%s", err, out)
 	}

@@ -1,0 +1,5 @@
+//go:build race
+
+package xvfb
+
+const raceEnabled = true
