@@ -356,6 +356,12 @@ func (v *view) topBar(dst *ebiten.Image, w *battle.World) {
 		msg := w.Messages[n-1]
 		drawText(dst, msg, v.small, 240, 10, white)
 	}
+	// The enemies' clock: a bar that empties until the next enemy acts.
+	if f := w.EnemyTurnIn(); f > 0 {
+		drawText(dst, "ENEMY TURN", v.hp, battle.Width-170, 12, color.RGBA{240, 130, 120, 255})
+		rect(dst, battle.Width-100, 15, 86, 6, color.RGBA{60, 60, 75, 255})
+		rect(dst, battle.Width-100, 15, 86*f, 6, color.RGBA{240, 110, 100, 255})
+	}
 	// The bag, bottom right, like the bench bottom left.
 	items := []string{"potion", "super potion", "revive", "antidote"}
 	roundRect(dst, battle.Width-158, 366, 150, 76, 8, color.RGBA{20, 24, 36, 170})

@@ -273,3 +273,17 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestEnemyTurnClock(t *testing.T) {
+	w := New(10)
+	if f := w.EnemyTurnIn(); f != 1 {
+		t.Fatalf("at start: %v", f)
+	}
+	run(w, EnemyTurnFrames/2)
+	if f := w.EnemyTurnIn(); f < 0.45 || f > 0.55 {
+		t.Fatalf("half way: %v", f)
+	}
+	if calm(11).EnemyTurnIn() != 0 {
+		t.Fatal("calm enemies have no clock")
+	}
+}

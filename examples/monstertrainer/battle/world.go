@@ -352,3 +352,12 @@ func (w *World) replaceFainted() {
 		}
 	}
 }
+
+// EnemyTurnIn is the fraction of the enemy turn interval left before the next enemy
+// acts (1 just after one acted, 0 when the next acts); 0 when enemies do not act.
+func (w *World) EnemyTurnIn() float64 {
+	if !w.EnemiesAct || w.Outcome != Ongoing {
+		return 0
+	}
+	return float64(w.turnClock) / EnemyTurnFrames
+}
