@@ -65,7 +65,9 @@ type e2eReport struct {
 	Stages           map[string]pctl    `json:"stages_ms"`
 	Frames           int                `json:"frames"`
 	UpdateP50        float64            `json:"update_p50_us"`
+	UpdateP90        float64            `json:"update_p90_us"`
 	UpdateP99        float64            `json:"update_p99_us"`
+	UpdateP999       float64            `json:"update_p999_us"`
 	UpdateMax        float64            `json:"update_max_us"`
 	FramesOverBudget int                `json:"frames_over_budget"`
 	BudgetUS         float64            `json:"update_budget_us"`
@@ -301,7 +303,8 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 		rep.Stages[k] = pctl{percentile(v, 50), percentile(v, 95), percentile(v, 99)}
 	}
 	rep.E2EP50, rep.E2EP95, rep.E2EP99 = rep.Stages["e2e"].P50, rep.Stages["e2e"].P95, rep.Stages["e2e"].P99
-	rep.UpdateP50, rep.UpdateP99 = percentile(updates, 50), percentile(updates, 99)
+	rep.UpdateP50, rep.UpdateP90 = percentile(updates, 50), percentile(updates, 90)
+	rep.UpdateP99, rep.UpdateP999 = percentile(updates, 99), percentile(updates, 99.9)
 	for _, u := range updates {
 		rep.UpdateMax = math.Max(rep.UpdateMax, u)
 	}
@@ -580,8 +583,8 @@ func printE2E(w io.Writer, r *e2eReport) {
 			"ready": "final transcript -> ready", "dispatch": "wait for Update", "e2e": "end of speech -> Update"}[k]
 		fmt.Fprintf(w, "%-28s %8.1f %8.1f %8.1f\n", name, p.P50, p.P95, p.P99)
 	}
-	fmt.Fprintf(w, "\nplugin Update: p50 %.1f µs, p99 %.1f µs, max %.1f µs over %d frames; %d over the %.0f µs budget\n",
-		r.UpdateP50, r.UpdateP99, r.UpdateMax, r.Frames, r.FramesOverBudget, r.BudgetUS)
+	fmt.Fprintf(w, "\nplugin Update (µs): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %d frames; %d over the %.0f µs budget\n",
+		r.UpdateP50, r.UpdateP90, r.UpdateP99, r.UpdateP999, r.UpdateMax, r.Frames, r.FramesOverBudget, r.BudgetUS)
 	if r.PNG != "" {
 		fmt.Fprintf(w, "latency CDF: %s\n", r.PNG)
 	}
