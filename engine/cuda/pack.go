@@ -38,13 +38,13 @@ type decOff struct {
 // agree on the layout without padding rules; a cuda-tagged test checks sizes).
 type netDesc struct {
 	D, H, Le, Ld, Fh, NB, T, Hs, Ft, C, NK, Fc, S, F, P, R int32
-	W                                                    int64 // device address of the weights
+	W                                                      int64 // device address of the weights
 
 	SmX, SmXN, SmQKV, SmSC, SmInts, SmTotal int64
 	EsKIN, EsKK, EsCKV, EsStride            int64
 
-	Ehash, Wtf, Btf, Epos, LNencG, LNencB   int64
-	Ekind, Wpool, Wcf, Bcf, Erole, Eframe   int64
+	Ehash, Wtf, Btf, Epos, LNencG, LNencB    int64
+	Ekind, Wpool, Wcf, Bcf, Erole, Eframe    int64
 	Emask, Win, LNdecG, LNdecB, WqOut, WkOut int64
 
 	Enc [maxLayers]encOff
@@ -53,7 +53,7 @@ type netDesc struct {
 
 // exHeader mirrors VCEx (80 bytes).
 type exHeader struct {
-	NTok, NCand, NTab, Words                                     int32
+	NTok, NCand, NTab, Words                                      int32
 	Hash, TokFeat, Kind, Pool, CandFeat, Allowed, Tabs, Committed int64
 }
 
@@ -162,7 +162,7 @@ func (n *netDesc) plan() {
 	n.SmXN = al(R * D)
 	n.SmQKV = n.SmXN + al(R*D)
 	n.SmSC = n.SmQKV + al(R*max(3*D+1, int64(n.Fh))) // q|k|v rows padded to an odd stride
-	sc := P * C // logits
+	sc := P * C                                      // logits
 	// the candidate phase uses [C][D] pooled + [C][D] k_c from SmXN on
 	sc = max(sc, 2*C*D-(n.SmSC-n.SmXN))
 	n.SmInts = n.SmSC + al(sc)
