@@ -288,8 +288,9 @@ func (r *Recognizer) capture() {
 	for {
 		n, err := r.src.Read(buf)
 		pending = append(pending, buf[:n]...)
-		for len(pending) >= frame {
-			f := pending[:frame]
+		off := 0
+		for len(pending)-off >= frame {
+			f := pending[off : off+frame]
 			rms := RMS(f)
 			db := DBFS(rms)
 			for _, v := range f {
@@ -313,7 +314,7 @@ func (r *Recognizer) capture() {
 			if len(recent) > 2*preroll {
 				recent = append(recent[:0], recent[len(recent)-preroll:]...)
 			}
-			pending = pending[frame:]
+			off += frame
 
 			if ptt != nil {
 				switch down := ptt.Pressed(); {
@@ -356,9 +357,9 @@ func (r *Recognizer) capture() {
 				}
 			}
 		}
-		if len(pending) == 0 {
-			pending = pending[:0:0]
-		}
+		// Keep the unframed rest at the front of the same array: no allocation
+		// per read once pending has grown to its working size.
+		pending = pending[:copy(pending, pending[off:])]
 		if err != nil {
 			if inUtt && !r.closing() {
 				finish(pos, pos)
