@@ -360,6 +360,9 @@ func (e *Engine) Close() error {
 	e.mu.Unlock()
 	e.cancel()
 	e.wg.Wait()
+	if fs, ok := e.filler.(*fillSteps); ok {
+		fs.close()
+	}
 	return nil
 }
 

@@ -31,3 +31,16 @@ func (s *fillSteps) ParseBatchSteps(texts []string, st *grammar.State, steps int
 	s.mu.Unlock()
 	return f.ParseBatch(texts, st)
 }
+
+// close releases the backends of the Fillers made for other K (the caller's own
+// Filler stays open: the engine does not own it).
+func (s *fillSteps) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, f := range s.byK {
+		if f != s.Filler {
+			f.Close()
+		}
+		delete(s.byK, k)
+	}
+}
