@@ -75,6 +75,9 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 			ch, free := s.Chosen[p], s.Free[p]
 			if ch < 0 || (free >= 0 && free != ch && s.FreeProb[p] >= rejectProb) || s.Conf[p] == 0 {
 				if reason := l.explain(f, s, in, fr, r, free); reason != "" {
+					if s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) { // unsure it was a command at all
+						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
+					}
 					return grammar.Reject(f.text, "%s", reason)
 				}
 			}
@@ -122,6 +125,16 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
 	return res
+}
+
+// frameSaid reports whether any slot of the frame holds something said.
+func (l *layout) frameSaid(f *featurized, s *model.Sampled, p0 int) bool {
+	for r := 1; r < len(l.roles); r++ {
+		if ch := s.Chosen[p0+r]; ch >= 0 && f.cands[ch].kind != cAbsent {
+			return true
+		}
+	}
+	return false
 }
 
 func roundConf(c float64) float64 { return float64(int(c*1000+0.5)) / 1000 }
