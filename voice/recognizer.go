@@ -71,8 +71,10 @@ type Options struct {
 	PushToTalk *PushToTalk
 	// PartialInterval is how much new speech triggers a partial transcript of the
 	// growing utterance; 0 disables partials. Partials are kept from delaying a
-	// final: a queued partial is dropped when the utterance ends and none is
-	// queued once speech has paused, but one already running finishes first.
+	// final: none is queued once speech has paused, a queued one is dropped when
+	// the utterance ends, and a running one is canceled through
+	// TranscribeOptions.Cancel (voice/whisper stops it before its encoder; past
+	// that point it finishes).
 	PartialInterval time.Duration
 	// Vocabulary is the initial list of words to bias recognition toward; see
 	// Prompt and Recognizer.SetVocabulary.
@@ -417,8 +419,16 @@ func (r *Recognizer) transcribe() {
 			return
 		}
 		t0 := time.Now()
-		tr, err := r.tr.Transcribe(j.samples, TranscribeOptions{Prompt: *r.prompt.Load(), Partial: j.partial})
+		cancel := r.closing
+		if j.partial {
+			// A final waiting behind this partial matters more.
+			cancel = func() bool { return len(r.finals) > 0 || r.closing() }
+		}
+		tr, err := r.tr.Transcribe(j.samples, TranscribeOptions{Prompt: *r.prompt.Load(), Partial: j.partial, Cancel: cancel})
 		asr := time.Since(t0)
+		if errors.Is(err, ErrCanceled) {
+			continue
+		}
 		ev := Event{Utterance: j.id, Start: Duration(j.start), End: Duration(j.end), ASRTime: asr}
 		switch {
 		case err != nil:

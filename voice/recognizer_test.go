@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -425,5 +426,39 @@ func TestPrompt(t *testing.T) {
 	}
 	if got := voice.Prompt(many); len(got) > voice.MaxPromptBytes {
 		t.Errorf("prompt of %d bytes", len(got))
+	}
+}
+
+// slowPartialASR transcribes partials slowly, polling Cancel the way whisper
+// does before its encoder, and finals at once.
+type slowPartialASR struct{ canceled atomic.Int32 }
+
+func (s *slowPartialASR) Transcribe(samples []float32, o voice.TranscribeOptions) (voice.Transcript, error) {
+	if o.Partial {
+		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+			if o.Cancel != nil && o.Cancel() {
+				s.canceled.Add(1)
+				return voice.Transcript{}, voice.ErrCanceled
+			}
+		}
+	}
+	return voice.Transcript{Text: "done"}, nil
+}
+
+func TestFinalCancelsRunningPartial(t *testing.T) {
+	audio, _ := utterances(t, espeak.Voices[0], 0.3, 0.8, "bulbasaur, use vine whip")
+	asr := &slowPartialASR{}
+	evs := collect(t, voice.RealtimeSource(audio, 0), voice.Options{Transcriber: asr, PartialInterval: 300 * time.Millisecond})
+	fs := finals(evs)
+	if len(fs) != 1 || asr.canceled.Load() == 0 {
+		t.Fatalf("%d canceled partials:%s", asr.canceled.Load(), describe(evs))
+	}
+	for _, e := range evs {
+		if e.Kind == voice.EventError || e.Kind == voice.EventPartial {
+			t.Errorf("canceled partial surfaced as %v", e.Kind)
+		}
+	}
+	if wait := fs[0].Latency - fs[0].EndpointDelay; wait > 2*time.Second {
+		t.Errorf("the final waited %v behind a partial", wait)
 	}
 }

@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -22,7 +23,15 @@ type TranscribeOptions struct {
 	// Partial marks a transcription of an utterance still in progress; an
 	// implementation may trade accuracy for speed.
 	Partial bool
+	// Cancel, when set, is polled by the implementation at points where it can
+	// stop early (voice/whisper: before the encoder runs); if it returns true,
+	// Transcribe returns ErrCanceled. The Recognizer cancels a partial when a
+	// final is waiting, and everything when it is closing.
+	Cancel func() bool
 }
+
+// ErrCanceled is returned by a Transcriber whose TranscribeOptions.Cancel said stop.
+var ErrCanceled = errors.New("voice: transcription canceled")
 
 // Transcript is the result of one transcription.
 type Transcript struct {

@@ -147,8 +147,22 @@ func (m *Model) Transcribe(samples []float32, opts voice.TranscribeOptions) (voi
 			p.SetInitialPrompt(opts.Prompt)
 		}
 	}
-	if err := m.ctx.Whisper_full(p, samples, nil, nil, nil); err != nil {
+	var begin func() bool
+	canceled := false
+	if opts.Cancel != nil {
+		begin = func() bool {
+			canceled = opts.Cancel()
+			return !canceled
+		}
+	}
+	if err := m.ctx.Whisper_full(p, samples, begin, nil, nil); err != nil {
+		if canceled {
+			return voice.Transcript{}, voice.ErrCanceled
+		}
 		return voice.Transcript{}, fmt.Errorf("voice/whisper: transcription failed: %w", err)
+	}
+	if canceled {
+		return voice.Transcript{}, voice.ErrCanceled
 	}
 	var tr voice.Transcript
 	var text strings.Builder

@@ -221,3 +221,17 @@ func BenchmarkTranscribe(b *testing.B) {
 		})
 	}
 }
+
+func TestTranscribeCancel(t *testing.T) {
+	m := loadTiny(t)
+	s := say(t, "go north")
+	polled := 0
+	_, err := m.Transcribe(s, voice.TranscribeOptions{Cancel: func() bool { polled++; return true }})
+	if !errors.Is(err, voice.ErrCanceled) || polled != 1 {
+		t.Fatalf("err = %v after %d polls, want ErrCanceled", err, polled)
+	}
+	// Not canceled: runs to the end.
+	if _, err := m.Transcribe(s, voice.TranscribeOptions{Cancel: func() bool { return false }}); err != nil {
+		t.Fatal(err)
+	}
+}
