@@ -329,6 +329,7 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	_ = P
 	if withConstraints {
 		f.cons = l.constraints(f)
+		l.maskInfeasibleIntents(f, ex)
 	}
 	f.ex = ex
 	return f, nil
@@ -547,4 +548,55 @@ func (l *layout) requiredPairs() []rolePair {
 		}
 	}
 	return out
+}
+
+// maskInfeasibleIntents (inference only) removes the intents whose required slots
+// (no default) nothing in the utterance could fill: no valid value was said, and no
+// unexplained word could be an unknown name. "Please have Bubbles use water gun"
+// then cannot become an item command without an item.
+func (l *layout) maskInfeasibleIntents(f *featurized, ex *model.Example) {
+	C, S := l.cfg.MaxCands, l.cfg.Roles
+	explained := make([]bool, len(f.toks))
+	for _, c := range f.cands {
+		if (c.kind == cDyn || c.kind == cEnum) && c.match.score >= poolThreshold {
+			for t := c.match.from; t < c.match.to; t++ {
+				explained[t] = true
+			}
+		}
+	}
+	unexplained := false
+	for t, tk := range f.toks {
+		if !explained[t] && tk.num < 0 && !l.keywords[tk.norm] && !l.fillers[tk.norm] && !l.joins[tk.norm] {
+			unexplained = true
+		}
+	}
+	for ci, c := range f.cands {
+		if c.kind != cIntent {
+			continue
+		}
+		in := l.g.Intents[c.intent]
+		feasible := true
+		for r := 1; r < len(l.roles) && feasible; r++ {
+			slot := l.slotOf[in.Name][r]
+			if slot == nil || slot.Optional || len(slot.Defaults) > 0 || l.roles[r].part == partEnd {
+				continue
+			}
+			ok := false
+			for bi := range f.cands {
+				if f.cands[bi].kind != cToken && f.cands[bi].kind != cAbsent && ex.Allowed[r*C+bi] && l.validFor(in, r, &f.cands[bi], f.toks) {
+					ok = true
+					break
+				}
+			}
+			if !ok && unexplained && (slot.Type.Kind == grammar.Dynamic || slot.Type.Kind == grammar.FreeText) {
+				ok = true // an unknown name or free text may be among the unexplained words
+			}
+			feasible = ok
+		}
+		if !feasible {
+			for fr := 0; fr < l.cfg.Frames; fr++ {
+				ex.Allowed[(fr*S)*C+ci] = false
+			}
+		}
+	}
 }
