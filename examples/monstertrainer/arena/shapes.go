@@ -70,10 +70,6 @@ func fillCircle(dst *ebiten.Image, cx, cy, r float64, c color.Color) {
 	vector.DrawFilledCircle(dst, float32(cx), float32(cy), float32(r), c, antialias)
 }
 
-func strokeCircle(dst *ebiten.Image, cx, cy, r, w float64, c color.Color) {
-	vector.StrokeCircle(dst, float32(cx), float32(cy), float32(r), float32(w), c, antialias)
-}
-
 func line(dst *ebiten.Image, x0, y0, x1, y1, w float64, c color.Color) {
 	vector.StrokeLine(dst, float32(x0), float32(y0), float32(x1), float32(y1), float32(w), c, antialias)
 }
