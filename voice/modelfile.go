@@ -121,6 +121,13 @@ func ReadModelInfo(path string) (*ModelInfo, error) {
 	if _, ok := ggmlTypes[int32(info.FType)]; !ok {
 		return nil, bad("unsupported ftype %d", info.FType)
 	}
+	// whisper.cpp allocates every tensor from the header before reading any:
+	// refuse headers whose weights could not be real (large-v3 is ~3 GB in f16).
+	w := int64(info.NAudioState)
+	weights := (int64(info.NAudioLayer)*12+int64(info.NTextLayer)*16)*w*w + int64(info.NVocab+info.NTextCtx+info.NAudioCtx)*w
+	if weights*2 > 16<<30 {
+		return nil, bad("header describes %.0f GB of weights", float64(weights*2)/(1<<30))
+	}
 
 	nMel, err1 := r.i32()
 	nFFT, err2 := r.i32()

@@ -111,7 +111,9 @@ func decodeData(r io.Reader, size uint32, format uint16, info WAVInfo) ([]float3
 		return bad("sample rate %d Hz out of range", info.SampleRate)
 	}
 	frame := info.Channels * info.BitsPerSample / 8
-	limit := int64(MaxWAVDuration) * int64(info.SampleRate) * int64(frame)
+	// At most MaxWAVDuration of audio, and at most 1 GiB of raw data whatever
+	// the format (an hour of 384 kHz 32-channel float64 would be 354 GB).
+	limit := min(int64(MaxWAVDuration)*int64(info.SampleRate)*int64(frame), 1<<30)
 	// Streams written without a known length carry 0 or 0xFFFFFFFF: read to EOF.
 	want := int64(size)
 	if size == 0 || size == 0xFFFFFFFF {
@@ -119,7 +121,7 @@ func decodeData(r io.Reader, size uint32, format uint16, info WAVInfo) ([]float3
 	}
 	if want > limit {
 		if size != 0 && size != 0xFFFFFFFF {
-			return bad("%d s of audio exceeds the %d s limit", want/int64(frame)/int64(info.SampleRate), MaxWAVDuration)
+			return bad("%d s of audio (%d MB) exceeds the limit (%d s, 1 GiB)", want/int64(frame)/int64(info.SampleRate), want>>20, MaxWAVDuration)
 		}
 	}
 	var buf bytes.Buffer
@@ -128,7 +130,7 @@ func decodeData(r io.Reader, size uint32, format uint16, info WAVInfo) ([]float3
 		return bad("reading data: %v", err)
 	}
 	if n > limit {
-		return bad("more than %d s of audio", MaxWAVDuration)
+		return bad("more than %d s or 1 GiB of audio", MaxWAVDuration)
 	}
 	data := buf.Bytes()
 	data = data[:len(data)-len(data)%frame] // a truncated last frame is dropped
