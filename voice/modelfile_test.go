@@ -2,8 +2,10 @@ package voice_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/voicecmd/voicecmd/voice"
@@ -58,5 +60,20 @@ func TestMelFilters(t *testing.T) {
 	// Slaney normalization: the low filters (narrow) are taller than the high ones.
 	if f[1] < f[79*201+190] {
 		t.Error("area normalization missing")
+	}
+}
+
+func TestModelHeaderTooBig(t *testing.T) {
+	// A well-formed header for a model no machine could hold: whisper.cpp would
+	// try to allocate it all before reading a tensor.
+	var b bytes.Buffer
+	for _, v := range []uint32{0x67676d6c, 51864, 1500, 8192, 8, 64, 448, 8192, 8, 64, 80, 1} {
+		b.Write([]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)})
+	}
+	p := filepath.Join(t.TempDir(), "huge.bin")
+	os.WriteFile(p, b.Bytes(), 0o644)
+	_, err := voice.ReadModelInfo(p)
+	if !errors.Is(err, voice.ErrBadModel) || !strings.Contains(err.Error(), "GB of weights") {
+		t.Fatalf("err = %v", err)
 	}
 }
