@@ -80,7 +80,7 @@ func Load(dir string, opts Options) (*Filler, error) {
 	w, err := model.Load(wpath, Fingerprint(g))
 	if err != nil {
 		if errors.Is(err, model.ErrFingerprint) {
-			return nil, fmt.Errorf("fill: %s was trained for another version of %s: %w; run voicecmd train --game %s", wpath, GrammarFile, err, dir)
+			return nil, fmt.Errorf("fill: %w (the grammar %s changed since; run: voicecmd train --game %s)", err, GrammarFile, dir)
 		}
 		return nil, fmt.Errorf("fill: %w", err)
 	}
