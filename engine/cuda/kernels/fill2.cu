@@ -1,0 +1,819 @@
+// The whole K-step fill of docs/model.md in one kernel: one thread block per
+// example runs the encoder, the candidate projections, and K rounds of
+// decoder + sampler, keeping activations in shared memory. At these sizes
+// (D=48, 27 positions) launch overhead dominates, so one launch per fill beats
+// any split into per-layer kernels; batch parallelism comes from the grid.
+//
+// Compiled to PTX by `go generate` (see ../doc.go); the PTX is committed and
+// loaded with cuModuleLoadData, so the driver JIT-compiles it for the card.
+//
+// fill2.cu is an experimental second version of fill.cu, selected only by
+// VOICECMD_CUDA_KERNEL (v2, v5, v6; fill.cu is v1, the default): the same fill
+// with matrix products that give each work item several output columns, loaded
+// with one wide weight load per k (mmQ: four columns, 16-byte loads; mmP: two,
+// 8-byte loads), which cuts the instructions per multiply-add. Measured on an
+// H200, v2 is slower than v1 at batch 1 and at batch 1024 (docs/gpu.md, "Second
+// kernel"): four times fewer work items leave too few warps per product, and the
+// one-row items it then picks at batch 1 read four times more weight bytes per
+// multiply-add through L1. v5/v6 (two columns) pass the parity tests and await
+// a timing. Apart from mm and an unrolled score loop in attention, the body is
+// fill.cu's.
+#include "fill.h"
+
+#define FULL 0xffffffffu
+
+// The network description lives in constant memory: every thread reads the
+// same field at the same time, which the constant cache serves in one access.
+__constant__ VCNet cnet;
+#define WP ((const float*)cnet.w)
+#define TID ((int)threadIdx.x)
+#define NTH ((int)blockDim.x)
+#define LANE ((int)threadIdx.x & 31)
+#define WARP ((int)threadIdx.x >> 5)
+#define NWARPS ((int)blockDim.x >> 5)
+
+__device__ __forceinline__ float warpSum(float v) {
+	for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(FULL, v, o);
+	return v;
+}
+
+__device__ __forceinline__ float warpMax(float v) {
+	for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(FULL, v, o));
+	return v;
+}
+
+// argmax over (v, i): larger v wins, ties go to the lower index; i < 0 = none.
+__device__ __forceinline__ void warpArgmax(float& v, int& i) {
+	for (int o = 16; o > 0; o >>= 1) {
+		float ov = __shfl_xor_sync(FULL, v, o);
+		int oi = __shfl_xor_sync(FULL, i, o);
+		bool take = oi >= 0 && (i < 0 || ov > v || (ov == v && oi < i));
+		if (take) {
+			v = ov;
+			i = oi;
+		}
+	}
+}
+
+__device__ __forceinline__ float gelu(float x) {
+	float t = tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x));
+	return 0.5f * x * (1.0f + t);
+}
+
+// layerNorm: out[r] = LN(in[r]) for r < R, one warp per row (out may equal in).
+__device__ __noinline__ void layerNorm(float* out, const float* in, const float* g, const float* b, int R, int D) {
+	for (int r = WARP; r < R; r += NWARPS) {
+		const float* x = in + (long long)r * D;
+		float s = 0.f;
+		for (int d = LANE; d < D; d += 32) s += x[d];
+		float m = warpSum(s) / D;
+		float v = 0.f;
+		for (int d = LANE; d < D; d += 32) {
+			float t = x[d] - m;
+			v += t * t;
+		}
+		v = warpSum(v) / D;
+		float rs = rsqrtf(v + 1e-5f);
+		float* y = out + (long long)r * D;
+		for (int d = LANE; d < D; d += 32) y[d] = (x[d] - m) * rs * g[d] + b[d];
+	}
+}
+
+__device__ __forceinline__ float lds1(unsigned a) {
+	float v;
+	asm volatile("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(a));
+	return v;
+}
+
+__device__ __forceinline__ float4 lds4(unsigned a) {
+	float4 v;
+	asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(a));
+	return v;
+}
+
+enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2, MM_STORE_T = 3 };
+
+// mmT: out[r][n] (op)= (bias[n] + sum_k in[r][k] * Wt[k][n]) * scale for r < R,
+// n < N (MM_STORE_T stores out[n][r]). Wt is [K][ldw] in global memory (plain
+// loads: it may have been written earlier in this kernel); in and out are
+// row-major with strides ldi, ldo.
+// Each work item owns RP consecutive rows of one output column: one weight
+// load serves RP multiply-adds; consecutive threads take consecutive columns,
+// so a warp's weight loads coalesce and its input loads broadcast.
+template <int RP, bool VEC>
+__device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ldi, const float* Wt, int ldw,
+                                    const float* bias, int R, int K, int N, int op, float scale) {
+	int groups = (R + RP - 1) / RP;
+	int items = groups * N;
+	for (int it = TID; it < items; it += NTH) {
+		int n = it % N, r0 = (it / N) * RP;
+		float acc[RP];
+		const float* xr[RP];
+		unsigned xs[RP]; // VEC: the same rows as 32-bit shared-memory addresses
+#pragma unroll
+		for (int i = 0; i < RP; i++) {
+			acc[i] = 0.f;
+			int r = min(r0 + i, R - 1);
+			xr[i] = in + r * ldi;
+			if (VEC) xs[i] = (unsigned)__cvta_generic_to_shared(xr[i]);
+		}
+		const float* w = Wt + n;
+		int k = 0;
+		// eight weight loads in flight before the first multiply-add
+		for (; k + 8 <= K; k += 8) {
+			float wk[8];
+#pragma unroll
+			for (int j = 0; j < 8; j++) wk[j] = w[(k + j) * ldw];
+#pragma unroll
+			for (int i = 0; i < RP; i++) {
+				if (VEC) {
+					float4 a = lds4(xs[i] + 4 * k), b = lds4(xs[i] + 4 * k + 16);
+					acc[i] += a.x * wk[0];
+					acc[i] += a.y * wk[1];
+					acc[i] += a.z * wk[2];
+					acc[i] += a.w * wk[3];
+					acc[i] += b.x * wk[4];
+					acc[i] += b.y * wk[5];
+					acc[i] += b.z * wk[6];
+					acc[i] += b.w * wk[7];
+				} else {
+#pragma unroll
+					for (int j = 0; j < 8; j++) acc[i] += xr[i][k + j] * wk[j];
+				}
+			}
+		}
+		for (; k < K; k++) {
+			float wk = w[k * ldw];
+#pragma unroll
+			for (int i = 0; i < RP; i++) acc[i] += xr[i][k] * wk;
+		}
+		float bn = bias ? bias[n] : 0.f;
+#pragma unroll
+		for (int i = 0; i < RP; i++) {
+			int r = r0 + i;
+			if (r < R) {
+				float v = (acc[i] + bn) * scale;
+				float* o = op == MM_STORE_T ? out + n * ldo + r : out + r * ldo + n;
+				if (op == MM_ADD)
+					*o += v;
+				else if (op == MM_GELU)
+					*o = gelu(v);
+				else
+					*o = v;
+			}
+		}
+	}
+}
+
+// mmScalar (fill.cu's mm) picks the row blocking: the fewest rows per item (shortest dependency
+// chains, best at batch 1) that still fit the block in one pass, else four; and
+// 16-byte input loads where the rows are aligned for them.
+__device__ __forceinline__ void mmScalar(float* out, int ldo, const float* in, int ldi, const float* Wt, const float* b,
+                                        int R, int K, int N, int op, int ldw, float scale) {
+	// 16-byte shared loads where the input is aligned shared memory; generic loads
+	// otherwise (inputs read straight from the batch blob, odd widths)
+	bool vec = __isShared(in) && ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
+	// Short chains pay only while the SM has issue slots to spare, i.e. with the
+	// 1024-thread blocks the host picks for small batches; else four rows.
+	const bool latency = NTH >= 1024;
+	if (latency && R * N <= NTH) {
+		if (vec)
+			mmT<1, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmT<1, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+	} else if (latency && ((R + 1) >> 1) * N <= NTH) {
+		if (vec)
+			mmT<2, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmT<2, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+	} else {
+		if (vec)
+			mmT<4, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmT<4, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+	}
+}
+
+// mmQ: as mmT, but each work item owns four consecutive output columns (one
+// 16-byte weight load per k serves 4·RP multiply-adds) and, with KS > 1, only
+// every KS-th group of four k: the KS lanes of one item are consecutive lanes
+// of one warp and add up their partial sums by shuffles. Needs Wt 16-byte
+// aligned and ldw a multiple of 4 (then the loads of the last, partial group of
+// columns stay inside the row; those columns are computed and not stored).
+// The loop runs warp by warp so that every lane of a warp reaches the shuffles.
+// (The split, KS > 1, was measured in the latency regime as kernels v3/v4 and
+// was slower than KS = 1: docs/gpu.md. mm uses KS = 1.)
+template <int RP, int KS>
+__device__ __forceinline__ void mmQ(float* out, int ldo, const float* in, int ldi, const float* Wt, int ldw,
+                                    const float* bias, int R, int K, int N, int op, float scale) {
+	const int NQ = (N + 3) >> 2;
+	const int groups = (R + RP - 1) / RP;
+	const int total = groups * NQ * KS;
+	const int K4 = K >> 2;
+	const int ldw4 = ldw >> 2;
+	const unsigned xs0 = (unsigned)__cvta_generic_to_shared(in);
+	for (int base = TID - LANE; base < total; base += NTH) {
+		const int t = min(base + LANE, total - 1);
+		const int item = t / KS, ks = t - item * KS;
+		const int q = item % NQ, r0 = (item / NQ) * RP;
+		float acc[RP][4];
+		unsigned xs[RP]; // input rows as 32-bit shared-memory addresses
+#pragma unroll
+		for (int i = 0; i < RP; i++) {
+#pragma unroll
+			for (int c = 0; c < 4; c++) acc[i][c] = 0.f;
+			xs[i] = xs0 + 4u * (unsigned)(min(r0 + i, R - 1) * ldi);
+		}
+		const float4* w = (const float4*)Wt + q;
+		// the four weight rows of a k group: one pointer, three fixed offsets
+		const long long s1 = ldw4, s2 = 2 * s1, s3 = 3 * s1, sk = 4 * KS * s1;
+		const float4* wp = w + ks * 4 * s1;
+		for (int kq = ks; kq < K4; kq += KS, wp += sk) {
+			const int k = kq << 2;
+			const float4 w0 = wp[0], w1 = wp[s1], w2 = wp[s2], w3 = wp[s3];
+#pragma unroll
+			for (int i = 0; i < RP; i++) {
+				const float4 a = lds4(xs[i] + 4 * k);
+				acc[i][0] += a.x * w0.x;
+				acc[i][1] += a.x * w0.y;
+				acc[i][2] += a.x * w0.z;
+				acc[i][3] += a.x * w0.w;
+				acc[i][0] += a.y * w1.x;
+				acc[i][1] += a.y * w1.y;
+				acc[i][2] += a.y * w1.z;
+				acc[i][3] += a.y * w1.w;
+				acc[i][0] += a.z * w2.x;
+				acc[i][1] += a.z * w2.y;
+				acc[i][2] += a.z * w2.z;
+				acc[i][3] += a.z * w2.w;
+				acc[i][0] += a.w * w3.x;
+				acc[i][1] += a.w * w3.y;
+				acc[i][2] += a.w * w3.z;
+				acc[i][3] += a.w * w3.w;
+			}
+		}
+		if (ks == 0)
+			for (int k = K4 << 2; k < K; k++) {
+				const float4 wk = w[k * ldw4];
+#pragma unroll
+				for (int i = 0; i < RP; i++) {
+					const float a = lds1(xs[i] + 4 * k);
+					acc[i][0] += a * wk.x;
+					acc[i][1] += a * wk.y;
+					acc[i][2] += a * wk.z;
+					acc[i][3] += a * wk.w;
+				}
+			}
+		if (KS > 1) {
+#pragma unroll
+			for (int o = KS >> 1; o > 0; o >>= 1)
+#pragma unroll
+				for (int i = 0; i < RP; i++)
+#pragma unroll
+					for (int c = 0; c < 4; c++) acc[i][c] += __shfl_xor_sync(FULL, acc[i][c], o);
+		}
+		if (base + LANE < total && ks == 0) {
+#pragma unroll
+			for (int c = 0; c < 4; c++) {
+				const int n = 4 * q + c;
+				if (n >= N) break;
+				const float bn = bias ? bias[n] : 0.f;
+#pragma unroll
+				for (int i = 0; i < RP; i++) {
+					const int r = r0 + i;
+					if (r < R) {
+						const float v = (acc[i][c] + bn) * scale;
+						float* o = op == MM_STORE_T ? out + n * ldo + r : out + r * ldo + n;
+						if (op == MM_ADD)
+							*o += v;
+						else if (op == MM_GELU)
+							*o = gelu(v);
+						else
+							*o = v;
+					}
+				}
+			}
+		}
+	}
+}
+
+// mmP: as mmT, with two consecutive output columns per work item (one 8-byte
+// weight load per k serves 2·RP multiply-adds): half as many items as mmT, so
+// the products keep more warps busy than mmQ's quarter. Needs Wt 8-byte
+// aligned and ldw even (the loads of a last, odd column stay inside the row).
+template <int RP>
+__device__ __forceinline__ void mmP(float* out, int ldo, const float* in, int ldi, const float* Wt, int ldw,
+                                    const float* bias, int R, int K, int N, int op, float scale) {
+	const int NP = (N + 1) >> 1;
+	const int items = ((R + RP - 1) / RP) * NP;
+	const int K4 = K >> 2;
+	const long long s1 = ldw >> 1, s2 = 2 * s1, s3 = 3 * s1, s4 = 4 * s1; // rows, in float2
+	const unsigned xs0 = (unsigned)__cvta_generic_to_shared(in);
+	for (int it = TID; it < items; it += NTH) {
+		const int q = it % NP, r0 = (it / NP) * RP;
+		float acc[RP][2];
+		unsigned xs[RP]; // input rows as 32-bit shared-memory addresses
+#pragma unroll
+		for (int i = 0; i < RP; i++) {
+			acc[i][0] = acc[i][1] = 0.f;
+			xs[i] = xs0 + 4u * (unsigned)(min(r0 + i, R - 1) * ldi);
+		}
+		const float2* w = (const float2*)Wt + q;
+		const float2* wp = w;
+		for (int kq = 0; kq < K4; kq++, wp += s4) {
+			const float2 w0 = wp[0], w1 = wp[s1], w2 = wp[s2], w3 = wp[s3];
+#pragma unroll
+			for (int i = 0; i < RP; i++) {
+				const float4 a = lds4(xs[i] + 16 * kq);
+				acc[i][0] += a.x * w0.x;
+				acc[i][1] += a.x * w0.y;
+				acc[i][0] += a.y * w1.x;
+				acc[i][1] += a.y * w1.y;
+				acc[i][0] += a.z * w2.x;
+				acc[i][1] += a.z * w2.y;
+				acc[i][0] += a.w * w3.x;
+				acc[i][1] += a.w * w3.y;
+			}
+		}
+		for (int k = K4 << 2; k < K; k++) {
+			const float2 wk = w[k * s1];
+#pragma unroll
+			for (int i = 0; i < RP; i++) {
+				const float a = lds1(xs[i] + 4 * k);
+				acc[i][0] += a * wk.x;
+				acc[i][1] += a * wk.y;
+			}
+		}
+#pragma unroll
+		for (int c = 0; c < 2; c++) {
+			const int n = 2 * q + c;
+			if (n >= N) break;
+			const float bn = bias ? bias[n] : 0.f;
+#pragma unroll
+			for (int i = 0; i < RP; i++) {
+				const int r = r0 + i;
+				if (r < R) {
+					const float v = (acc[i][c] + bn) * scale;
+					float* o = op == MM_STORE_T ? out + n * ldo + r : out + r * ldo + n;
+					if (op == MM_ADD)
+						*o += v;
+					else if (op == MM_GELU)
+						*o = gelu(v);
+					else
+						*o = v;
+				}
+			}
+		}
+	}
+}
+
+// mm: out (op)= in · Wt + b, by MODE:
+//   0 (vc_fill2): mmQ, four columns per item (16-byte weight loads);
+//   3 (vc_fill5): mmP, two columns per item (8-byte weight loads);
+//   4 (vc_fill6): mmP with four rows per item everywhere.
+// Rows per item (modes 0 and 3): as in fill.cu, the fewest (1, 2, else 4) that
+// fit a 1024-thread block in one pass, and four in narrower blocks. mmScalar
+// (fill.cu's mm) where the weights or the input do not allow the wide loads
+// (the two small feature products, which read the batch blob; odd widths).
+template <int MODE>
+__device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, const float* Wt, const float* b, int R,
+                               int K, int N, int op, int ldw = -1, float scale = 1.f) {
+	if (ldw < 0) ldw = N;
+	const bool vec = __isShared(in) && ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
+	const bool latency = NTH >= 1024;
+	if (MODE == 0 && vec && (((unsigned long long)Wt & 15) == 0) && (ldw & 3) == 0) {
+		const int NQ = (N + 3) >> 2;
+		if (latency && R * NQ <= NTH)
+			mmQ<1, 1>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else if (latency && ((R + 1) >> 1) * NQ <= NTH)
+			mmQ<2, 1>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmQ<4, 1>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		return;
+	}
+	if (MODE != 0 && vec && (((unsigned long long)Wt & 7) == 0) && (ldw & 1) == 0) {
+		const int NP = (N + 1) >> 1;
+		if (MODE == 3 && latency && R * NP <= NTH)
+			mmP<1>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else if (MODE == 3 && latency && ((R + 1) >> 1) * NP <= NTH)
+			mmP<2>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmP<4>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		return;
+	}
+	mmScalar(out, ldo, in, ldi, Wt, b, R, K, N, op, ldw, scale);
+}
+
+// attention: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head, for i < nq and
+// keys j < nk. Q, K, V rows have strides lq, lk, lv; O has stride D. One warp
+// per (head, query): lane j scores key j (and j+32, ...), the softmax is two
+// warp reductions, and the probabilities reach the output lanes by shuffle, so
+// the scores never touch shared memory. Needs nk <= 128 (checked by the host:
+// T and P are at most 128). Ends with a barrier.
+__device__ __noinline__ void attention(float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
+                                       int lv, int nq, int nk) {
+	const int D = cnet.D, H = cnet.H, hs = D / H;
+	const float scale = rsqrtf((float)hs);
+	for (int row = WARP; row < H * nq; row += NWARPS) {
+		const int h = row / nq, i = row - h * nq;
+		const float* q = Q + i * lq + h * hs;
+		float p[4];
+		float m = -INFINITY;
+#pragma unroll
+		for (int u = 0; u < 4; u++) {
+			const int j = LANE + 32 * u;
+			p[u] = -INFINITY;
+			if (j < nk) {
+				const float* k = Kp + j * lk + h * hs;
+				float a = 0.f;
+#pragma unroll 4
+				for (int d = 0; d < hs; d++) a += q[d] * k[d];
+				p[u] = a * scale;
+				m = fmaxf(m, p[u]);
+			}
+		}
+		m = warpMax(m);
+		float sum = 0.f;
+#pragma unroll
+		for (int u = 0; u < 4; u++) {
+			p[u] = LANE + 32 * u < nk ? expf(p[u] - m) : 0.f;
+			sum += p[u];
+		}
+		const float inv = 1.f / warpSum(sum);
+#pragma unroll
+		for (int u = 0; u < 4; u++) p[u] *= inv;
+		const float* v = V + h * hs;
+		float* o = O + i * D + h * hs;
+		const int G = 32 / hs; // lane groups of hs lanes
+		if (nk <= 32 && G >= 2) {
+			// group g sums keys g, g+G, ...; then group 0 adds up the others
+			const int g = LANE / hs, d = LANE - g * hs;
+			float acc = 0.f;
+			for (int j0 = 0; j0 < nk; j0 += G) {
+				const int j = j0 + g;
+				const float pj = __shfl_sync(FULL, p[0], j & 31);
+				if (g < G && j < nk) acc += pj * v[j * lv + d];
+			}
+			for (int gg = 1; gg < G; gg++) {
+				const float part = __shfl_down_sync(FULL, acc, gg * hs);
+				if (g == 0) acc += part;
+			}
+			if (g == 0) o[d] = acc;
+			continue;
+		}
+		for (int d0 = 0; d0 < hs; d0 += 32) {
+			const int d = d0 + LANE;
+			float acc = 0.f;
+#pragma unroll
+			for (int u = 0; u < 4; u++) {
+				if (32 * u >= nk) break;
+				const int n = min(32, nk - 32 * u);
+				for (int jj = 0; jj < n; jj++) {
+					float pj = __shfl_sync(FULL, p[u], jj);
+					if (d < hs) acc += pj * v[(32 * u + jj) * lv + d];
+				}
+			}
+			if (d < hs) o[d] = acc;
+		}
+	}
+	__syncthreads();
+}
+
+__device__ __forceinline__ bool bit(const unsigned* row, int i) { return (row[i >> 5] >> (i & 31)) & 1u; }
+
+// pairOK: candidate cd at position p satisfies every pair table whose other role
+// is committed (com >= 0) in p's frame. tabs holds ntab x {roleA, roleB, bits}.
+__device__ bool pairOK(const int* tabs, int ntab, int ncand, int words, const int* com, int S, int p, int cd) {
+	const int role = p % S, f0 = p - role, stride = 2 + ncand * words;
+	for (int t = 0; t < ntab; t++) {
+		const int* tb = tabs + (long long)t * stride;
+		const unsigned* bits = (const unsigned*)(tb + 2);
+		if (tb[1] == role) {
+			int a = com[f0 + tb[0]];
+			if (a >= 0 && !bit(bits + (long long)a * words, cd)) return false;
+		}
+		if (tb[0] == role) {
+			int b = com[f0 + tb[1]];
+			if (b >= 0 && !bit(bits + (long long)cd * words, b)) return false;
+		}
+	}
+	return true;
+}
+
+template <int MODE>
+__device__ __forceinline__ void fillBody(const unsigned char* __restrict__ in, long long steps, long long mode,
+                                         float* encbuf, void* out) {
+	extern __shared__ __align__(16) float sm[];
+	// Per-block pointers live in shared memory rather than registers: the body
+	// calls non-inlined helpers, and keeping ~30 pointers live across those
+	// calls would otherwise spill.
+	__shared__ struct {
+		float *X_, *XN_, *QKV_, *SC_, *KIN_, *KK_, *CKV_;
+		int *com_, *done_, *chs_, *fre_, *cm_, *ord_;
+		float *cnf_, *fpr_;
+		VCEx ex_;
+	} B;
+	if (threadIdx.x == 0) {
+		B.ex_ = ((const VCEx*)in)[blockIdx.x];
+		B.X_ = sm + cnet.smX;     // [R][D] residual stream
+		B.XN_ = sm + cnet.smXN;   // [R][D] normalised / attention output
+		B.QKV_ = sm + cnet.smQKV; // [R][max(3D,Fh)]
+		B.SC_ = sm + cnet.smSC;   // attention scores; logits [P][C]
+		const int P = cnet.P;
+		B.com_ = (int*)(sm + cnet.smInts); // [P] committed candidate (-1 = mask token)
+		B.done_ = B.com_ + P;               // [P] position already committed
+		B.chs_ = B.done_ + P;               // [P] constrained choice this step
+		B.fre_ = B.chs_ + P;                // [P] free choice this step
+		B.cm_ = B.fre_ + P;                 // [P] commit this step
+		B.cnf_ = (float*)(B.cm_ + P);       // [P] conf this step
+		B.fpr_ = B.cnf_ + P;                // [P] free prob this step
+		B.ord_ = (int*)(B.fpr_ + P);        // [P] commit order this step
+		float* es = encbuf + (long long)blockIdx.x * cnet.esStride;
+		B.KIN_ = es + cnet.esKIN; // [C][D] Win·k_c
+		B.KK_ = es + cnet.esKK;   // [C][D] WkOut·k_c
+		B.CKV_ = es + cnet.esCKV; // [Ld][T][2D] cross-attention keys and values
+	}
+	__syncthreads();
+	if (B.ex_.ntok <= 0) return;
+	const float* __restrict__ W = WP;
+	const int D = cnet.D, P = cnet.P, S = cnet.S, C = cnet.C, T = cnet.T, Ld = cnet.Ld, Fh = cnet.Fh;
+	const int LQ = 3 * D + 1; // odd row stride: attention's per-key reads hit distinct banks
+#define ex B.ex_
+#define ntok B.ex_.ntok
+#define ncand B.ex_.ncand
+#define words B.ex_.words
+#define X B.X_
+#define XN B.XN_
+#define QKV B.QKV_
+#define SC B.SC_
+#define KIN B.KIN_
+#define KK B.KK_
+#define CKV B.CKV_
+#define com B.com_
+#define done B.done_
+#define chs B.chs_
+#define fre B.fre_
+#define cm B.cm_
+#define cnf B.cnf_
+#define fpr B.fpr_
+#define ord B.ord_
+
+	if (mode & VC_ENCODE) {
+		const int* hash = (const int*)(in + ex.hash);
+		const int Hs = cnet.Hs;
+		for (int it = TID; it < ntok * D; it += NTH) {
+			int t = it / D, d = it % D;
+			float s = 0.f;
+			const int* ht = hash + t * Hs;
+			int j = 0;
+			for (; j + 4 <= Hs; j += 4) { // four independent row loads in flight
+				int h0 = ht[j], h1 = ht[j + 1], h2 = ht[j + 2], h3 = ht[j + 3];
+				float e0 = h0 >= 0 ? W[cnet.ehash + (long long)h0 * D + d] : 0.f;
+				float e1 = h1 >= 0 ? W[cnet.ehash + (long long)h1 * D + d] : 0.f;
+				float e2 = h2 >= 0 ? W[cnet.ehash + (long long)h2 * D + d] : 0.f;
+				float e3 = h3 >= 0 ? W[cnet.ehash + (long long)h3 * D + d] : 0.f;
+				s += e0;
+				s += e1;
+				s += e2;
+				s += e3;
+			}
+			for (; j < Hs; j++) {
+				int h = ht[j];
+				if (h >= 0) s += W[cnet.ehash + (long long)h * D + d];
+			}
+			X[it] = s + W[cnet.btf + d] + W[cnet.epos + (long long)t * D + d];
+		}
+		__syncthreads();
+		mm<MODE>(X, D, (const float*)(in + ex.tokfeat), cnet.Ft, W + cnet.wtf, 0, ntok, cnet.Ft, D, MM_ADD);
+		__syncthreads();
+		for (int l = 0; l < cnet.Le; l++) {
+			const VCEncOff& o = cnet.enc[l];
+			layerNorm(XN, X, W + o.ln1g, W + o.ln1b, ntok, D);
+			__syncthreads();
+			mm<MODE>(QKV, LQ, XN, D, W + o.wqkv, W + o.bqkv, ntok, D, 3 * D, MM_STORE);
+			__syncthreads();
+			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, ntok, ntok);
+			mm<MODE>(X, D, XN, D, W + o.wo, W + o.bo, ntok, D, D, MM_ADD);
+			__syncthreads();
+			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, ntok, D);
+			__syncthreads();
+			mm<MODE>(QKV, Fh, XN, D, W + o.w1, W + o.b1, ntok, D, Fh, MM_GELU);
+			__syncthreads();
+			mm<MODE>(X, D, QKV, Fh, W + o.w2, W + o.b2, ntok, Fh, D, MM_ADD);
+			__syncthreads();
+		}
+		layerNorm(X, X, W + cnet.lnencg, W + cnet.lnencb, ntok, D);
+		__syncthreads();
+		// candidates: k_c = Ekind[kind] + Wpool·(sum_t pool[c][t] h_t) + Wcf·feat + bcf
+		float* POOL = XN; // [C][D]; with KC, scratch spanning XN, QKV, SC
+		float* KC = XN + (long long)C * D;
+		const int* kind = (const int*)(in + ex.kind);
+		const float* pool = (const float*)(in + ex.pool);
+		for (int it = TID; it < ncand * D; it += NTH) {
+			int cd = it / D, d = it % D;
+			float s = 0.f;
+			for (int t = 0; t < ntok; t++) s += pool[cd * ntok + t] * X[t * D + d];
+			POOL[it] = s;
+			KC[it] = W[cnet.ekind + (long long)kind[cd] * D + d] + W[cnet.bcf + d];
+		}
+		__syncthreads();
+		mm<MODE>(KC, D, POOL, D, W + cnet.wpool, 0, ncand, D, D, MM_ADD);
+		__syncthreads();
+		mm<MODE>(KC, D, (const float*)(in + ex.candfeat), cnet.Fc, W + cnet.wcf, 0, ncand, cnet.Fc, D, MM_ADD);
+		__syncthreads();
+		mm<MODE>(KIN, D, KC, D, W + cnet.win, 0, ncand, D, D, MM_STORE);
+		// stored transposed, [D][C], and pre-scaled by 1/sqrt(D) like the CPU's kout:
+		// the logits below are then a plain mm with coalesced reads
+		mm<MODE>(KK, C, KC, D, W + cnet.wkout, 0, ncand, D, D, MM_STORE_T, -1, rsqrtf((float)D));
+		for (int l = 0; l < Ld; l++)
+			mm<MODE>(CKV + (long long)l * T * 2 * D, 2 * D, X, D, W + cnet.dec[l].cwkv, W + cnet.dec[l].cbkv, ntok, D, 2 * D,
+			   MM_STORE);
+		__syncthreads();
+	}
+	if (!(mode & (VC_FILL | VC_LOGITS))) return;
+
+	const int* comIn = (const int*)(in + ex.committed);
+	int* o = (int*)out + (long long)blockIdx.x * VC_OUT_WORDS(P);
+	for (int p = TID; p < P; p += NTH) {
+		com[p] = (mode & VC_LOGITS) ? comIn[p] : -1;
+		done[p] = 0;
+		if (mode & VC_FILL) o[4 * P + p] = -1;
+	}
+	__syncthreads();
+	int K = (mode & VC_LOGITS) ? 1 : (int)steps;
+	if (K < 1) K = 1;
+	if (K > P) K = P;
+	const float lscale = rsqrtf((float)D);
+	for (int s = 0; s < K; s++) {
+		for (int it = TID; it < P * D; it += NTH) {
+			int p = it / D, d = it % D;
+			int k = com[p];
+			float e = k < 0 ? W[cnet.emask + d] : KIN[(long long)k * D + d];
+			X[it] = W[cnet.erole + (long long)(p % S) * D + d] + W[cnet.eframe + (long long)(p / S) * D + d] + e;
+		}
+		__syncthreads();
+		for (int l = 0; l < Ld; l++) {
+			const VCDecOff& o = cnet.dec[l];
+			layerNorm(XN, X, W + o.ln1g, W + o.ln1b, P, D);
+			__syncthreads();
+			mm<MODE>(QKV, LQ, XN, D, W + o.wqkv, W + o.bqkv, P, D, 3 * D, MM_STORE);
+			__syncthreads();
+			attention(XN, QKV, LQ, QKV + D, LQ, QKV + 2 * D, LQ, P, P);
+			mm<MODE>(X, D, XN, D, W + o.wo, W + o.bo, P, D, D, MM_ADD);
+			__syncthreads();
+			layerNorm(XN, X, W + o.ln2g, W + o.ln2b, P, D);
+			__syncthreads();
+			mm<MODE>(QKV, D + 1, XN, D, W + o.cwq, W + o.cbq, P, D, D, MM_STORE);
+			__syncthreads();
+			const float* ckv = CKV + (long long)l * T * 2 * D;
+			attention(XN, QKV, D + 1, ckv, 2 * D, ckv + D, 2 * D, P, ntok);
+			mm<MODE>(X, D, XN, D, W + o.cwo, W + o.cbo, P, D, D, MM_ADD);
+			__syncthreads();
+			layerNorm(XN, X, W + o.ln3g, W + o.ln3b, P, D);
+			__syncthreads();
+			mm<MODE>(QKV, Fh, XN, D, W + o.w1, W + o.b1, P, D, Fh, MM_GELU);
+			__syncthreads();
+			mm<MODE>(X, D, QKV, Fh, W + o.w2, W + o.b2, P, Fh, D, MM_ADD);
+			__syncthreads();
+		}
+		layerNorm(XN, X, W + cnet.lndecg, W + cnet.lndecb, P, D);
+		__syncthreads();
+		mm<MODE>(QKV, D, XN, D, W + cnet.wqout, 0, P, D, D, MM_STORE);
+		__syncthreads();
+		// logits [P][C] = q · KKᵀ (KK is [D][C], scaled); padding candidates -inf
+		float* LG = (mode & VC_LOGITS) ? (float*)out + (long long)blockIdx.x * P * C : SC;
+		mm<MODE>(LG, C, QKV, D, KK, 0, P, D, ncand, MM_STORE, C);
+		if (mode & VC_LOGITS)
+			for (int it = TID; it < P * (C - ncand); it += NTH)
+				LG[(it / (C - ncand)) * C + ncand + it % (C - ncand)] = -INFINITY;
+		if (mode & VC_LOGITS) return;
+		__syncthreads();
+
+		// sampler, one warp per still-masked position (docs/model.md, Sampling)
+		const unsigned* allowed = (const unsigned*)(in + ex.allowed);
+		const int* tabs = (const int*)(in + ex.tabs);
+		for (int p = WARP; p < P; p += NWARPS) {
+			if (done[p]) continue;
+			const unsigned* arow = allowed + (long long)p * words;
+			float mx = -INFINITY, fv = -INFINITY, cv = -INFINITY;
+			int fi = -1, ci = -1;
+			for (int cd = LANE; cd < ncand; cd += 32) {
+				if (!bit(arow, cd)) continue;
+				float v = SC[p * C + cd];
+				mx = fmaxf(mx, v);
+				if (fi < 0 || v > fv) {
+					fv = v;
+					fi = cd;
+				}
+				if ((ci < 0 || v > cv) && pairOK(tabs, ex.ntab, ncand, words, com, S, p, cd)) {
+					cv = v;
+					ci = cd;
+				}
+			}
+			mx = warpMax(mx);
+			float se = 0.f;
+			for (int cd = LANE; cd < ncand; cd += 32)
+				if (bit(arow, cd)) se += expf(SC[p * C + cd] - mx);
+			se = warpSum(se);
+			warpArgmax(fv, fi);
+			warpArgmax(cv, ci);
+			if (LANE == 0) {
+				float fp = 0.f, cf = 0.f;
+				if (fi >= 0) fp = expf(fv - mx) / se;
+				if (ci >= 0)
+					cf = expf(cv - mx) / se;
+				else
+					ci = fi;
+				chs[p] = ci;
+				fre[p] = fi;
+				cnf[p] = cf;
+				fpr[p] = fp;
+			}
+		}
+		__syncthreads();
+		// commit the n most confident masked positions (lower p first on ties)
+		int m = 0;
+		for (int p = 0; p < P; p++) m += !done[p];
+		int n = (m + (K - s) - 1) / (K - s);
+		for (int p = TID; p < P; p += NTH) {
+			int take = 0;
+			if (!done[p]) {
+				float cp = cnf[p];
+				int rank = 0;
+				for (int q = 0; q < P; q++)
+					if (!done[q] && (cnf[q] > cp || (cnf[q] == cp && q < p))) rank++;
+				take = rank < n;
+				if (take) ord[rank] = p;
+			}
+			cm[p] = take;
+		}
+		__syncthreads();
+		// One after the other in that order: a choice that breaks a pair table
+		// against a position committed before it (this step included) is re-picked
+		// under everything committed so far (docs/model.md, Sampling, 3).
+		if (ex.ntab > 0 && WARP == 0) {
+			for (int r = 0; r < n; r++) {
+				const int p = ord[r];
+				if (cnf[p] > 0.f) {
+					const int old = chs[p];
+					if (!pairOK(tabs, ex.ntab, ncand, words, com, S, p, old)) {
+						const unsigned* arow = allowed + (long long)p * words;
+						float cv = -INFINITY;
+						int ci = -1;
+						for (int cd = LANE; cd < ncand; cd += 32) {
+							if (!bit(arow, cd)) continue;
+							float v = SC[p * C + cd];
+							if ((ci < 0 || v > cv) && pairOK(tabs, ex.ntab, ncand, words, com, S, p, cd)) {
+								cv = v;
+								ci = cd;
+							}
+						}
+						warpArgmax(cv, ci);
+						if (LANE == 0) {
+							if (ci < 0) {
+								chs[p] = fre[p];
+								cnf[p] = 0.f;
+							} else {
+								cnf[p] *= expf(cv - SC[p * C + old]);
+								chs[p] = ci;
+							}
+						}
+					}
+				}
+				__syncwarp();
+				if (LANE == 0) com[p] = chs[p];
+				__syncwarp();
+			}
+		}
+		__syncthreads();
+		for (int p = TID; p < P; p += NTH) {
+			if (!cm[p]) continue;
+			done[p] = 1;
+			com[p] = chs[p];
+			o[p] = chs[p];
+			o[P + p] = fre[p];
+			((float*)o)[2 * P + p] = cnf[p];
+			((float*)o)[3 * P + p] = fpr[p];
+			o[4 * P + p] = s;
+		}
+		__syncthreads();
+		int left = 0;
+		for (int p = 0; p < P; p++) left += !done[p];
+		if (left == 0) break; // uniform: every thread counts the same flags
+	}
+}
+
+extern "C" __global__ void __launch_bounds__(1024)
+    vc_fill2(const unsigned char* __restrict__ in, long long steps, long long mode, float* encbuf, void* out) {
+	fillBody<0>(in, steps, mode, encbuf, out);
+}
+
+extern "C" __global__ void __launch_bounds__(1024)
+    vc_fill5(const unsigned char* __restrict__ in, long long steps, long long mode, float* encbuf, void* out) {
+	fillBody<3>(in, steps, mode, encbuf, out);
+}
+
+extern "C" __global__ void __launch_bounds__(1024)
+    vc_fill6(const unsigned char* __restrict__ in, long long steps, long long mode, float* encbuf, void* out) {
+	fillBody<4>(in, steps, mode, encbuf, out);
+}
