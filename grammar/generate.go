@@ -46,7 +46,7 @@ type GenOptions struct {
 	BaseState *State
 	// Noise scales every corruption probability (fillers, typos, casing); 1 if 0.
 	Noise float64
-	// RejectRate is the share of samples that must be rejected; 0.2 if 0.
+	// RejectRate is the share of samples that must be rejected; 0.25 if 0.
 	RejectRate float64
 }
 
@@ -63,7 +63,7 @@ func NewGenerator(g *Grammar, opts GenOptions) *Generator {
 		opts.Noise = 1
 	}
 	if opts.RejectRate == 0 {
-		opts.RejectRate = 0.2
+		opts.RejectRate = 0.25
 	}
 	return &Generator{g: g, opts: opts}
 }
@@ -328,10 +328,11 @@ func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]b
 		s := in.Slot(name)
 		switch s.Type.Kind {
 		case Dynamic:
-			options = append(options, func() bool { // a name nobody has
+			unknown := func() bool { // a name nobody has
 				values[name] = gen.unknownName(rng, s.Type, st)
 				return true
-			})
+			}
+			options = append(options, unknown, unknown) // the most common mistake after a rename
 			for _, other := range st.Types() { // a value of another type
 				if other == s.Type.Name || len(st.Values[other]) == 0 || !gen.sameRoleTypes(s.Name, s.Type.Name, other) {
 					continue

@@ -124,7 +124,57 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	if len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
+	if v := l.unusedName(f, s); v != "" {
+		return grammar.Reject(f.text, "%s was said but is not part of any command I understood", v)
+	}
 	return res
+}
+
+// unusedName returns a clearly spoken value that no command uses ("Sparky thunderbolt
+// Bubbles" must not silently drop Bubbles), or "".
+func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
+	used := make([]bool, len(f.cands))
+	usedTok := make([]bool, len(f.toks))
+	S := l.cfg.Roles
+	for fr := 0; fr < l.cfg.Frames; fr++ {
+		p0 := fr * S
+		if ic := s.Chosen[p0]; ic < 0 || f.cands[ic].kind != cIntent {
+			continue
+		}
+		start := -1
+		for r := 1; r < len(l.roles); r++ {
+			ch := s.Chosen[p0+r]
+			if ch < 0 {
+				continue
+			}
+			used[ch] = true
+			c := f.cands[ch]
+			switch {
+			case c.kind == cToken && l.roles[r].part == partStart:
+				start = c.tok
+			case c.kind == cToken && l.roles[r].part == partEnd && start >= 0:
+				for t := start; t <= c.tok && t < len(usedTok); t++ {
+					usedTok[t] = true // free text may contain names
+				}
+			}
+		}
+	}
+	for ci, c := range f.cands {
+		if c.kind != cDyn || used[ci] || c.match.score < 0.9 || f.ex == nil {
+			continue
+		}
+		if f.ex.CandFeat[ci*l.cfg.CandFeat+fcShadowed] > 0 {
+			continue
+		}
+		inText := false
+		for t := c.match.from; t < c.match.to; t++ {
+			inText = inText || usedTok[t]
+		}
+		if !inText {
+			return c.value
+		}
+	}
+	return ""
 }
 
 // frameSaid reports whether any slot of the frame holds something said.

@@ -302,7 +302,7 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			continue
 		}
 		for _, o := range f.cands {
-			if o.kind == cDyn && o.match.from >= 0 && o.match.score >= c.match.score && o.match.to-o.match.from > c.match.to-c.match.from &&
+			if (o.kind == cDyn || o.kind == cEnum) && o.match.from >= 0 && o.match.score >= c.match.score && o.match.to-o.match.from > c.match.to-c.match.from &&
 				o.match.from <= c.match.from && o.match.to >= c.match.to {
 				ex.CandFeat[ci*Fc+fcShadowed] = 1
 				break
