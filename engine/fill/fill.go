@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/voicecmd/voicecmd/engine/model"
@@ -171,38 +172,44 @@ func (f *Filler) ParseBatch(texts []string, st *grammar.State) []grammar.Result 
 // ParseEach is ParseBatch with one state per transcript (several players).
 func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Result {
 	out := make([]grammar.Result, len(texts))
-	var feats []*featurized
-	var idx []int
-	for i, text := range texts {
+	all := make([]*featurized, len(texts))
+	forEach(len(texts), func(i int) {
 		st := sts[i]
 		if st == nil {
 			st = f.state
 		}
-		clean, rej := precheck(text)
+		clean, rej := precheck(texts[i])
 		if rej != nil {
 			out[i] = *rej
-			continue
+			return
 		}
 		ft, err := f.lay.featurize(clean, st)
 		if err != nil {
-			out[i] = grammar.Reject(text, "%v", err)
-			continue
+			out[i] = grammar.Reject(texts[i], "%v", err)
+			return
 		}
-		ft.text = text
-		feats = append(feats, ft)
-		idx = append(idx, i)
+		ft.text = texts[i]
+		all[i] = ft
+	})
+	var feats []*featurized
+	var idx []int
+	for i, ft := range all {
+		if ft != nil {
+			feats = append(feats, ft)
+			idx = append(idx, i)
+		}
 	}
 	if len(feats) == 0 {
 		return out
 	}
 	sampled, err := f.run(feats)
-	for j, ft := range feats {
+	forEach(len(feats), func(j int) {
 		if err != nil {
 			out[idx[j]] = grammar.Reject(texts[idx[j]], "model error: %v", err)
-			continue
+			return
 		}
-		out[idx[j]] = f.lay.decode(ft, sampled[j])
-	}
+		out[idx[j]] = f.lay.decode(feats[j], sampled[j])
+	})
 	for _, ft := range feats {
 		f.lay.release(ft)
 	}
@@ -258,4 +265,26 @@ func (f *Filler) Close() error {
 	}
 	f.backends = nil
 	return first
+}
+
+// forEach runs f(0..n-1), spread over the CPUs when n is large enough to pay for it.
+func forEach(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/8)
+	if workers < 2 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}(w)
+	}
+	wg.Wait()
 }
