@@ -16,8 +16,11 @@ fi
 echo "run: no display; playing scripts/demo-script.txt under Xvfb"
 xvfb-run -a -s "-screen 0 1280x800x24" out/monstertrainer --script scripts/demo-script.txt \
   --frames 640 --screenshot out/demo.png --log out/demo.jsonl "$@"
-echo "run: commands the game carried out:"
-grep '"type":"command"' out/demo.jsonl | sed -E 's/.*"intent":"([^"]*)".*"text":"([^"]*)".*/  \2  ->  \1/' || true
-echo "run: rejections:"
-grep '"type":"reject' out/demo.jsonl | sed -E 's/.*"text":"([^"]*)".*"reason":"([^"]*)".*/  \1  ->  \2/' || true
+echo "run: what the game did (out/demo.jsonl):"
+# one line per command or rejection: the utterance, then the intent or the reason
+sed -nE \
+  -e '/"effect":"",.*"type":"command"/{s/.*"error":"(([^"\\]|\\.)*)".*"text":"([^"]*)".*/  \3  ->  not done: \1/p;b}' \
+  -e '/"type":"command"/{s/.*"effect":"([^"]*)".*"text":"([^"]*)".*/  \2  ->  \1/p}' \
+  -e '/"type":"rejected"/{s/.*"reason":"(([^"\\]|\\.)*)".*"text":"([^"]*)".*/  \3  ->  rejected: \1/p}' \
+  out/demo.jsonl
 echo "run: screenshot out/demo.png, log out/demo.jsonl"

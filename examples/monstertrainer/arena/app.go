@@ -178,6 +178,8 @@ func NewGame(eng *engine.Engine, cfg Config, events []script.Event) (*Game, erro
 	g := &Game{cfg: cfg, eng: eng, plugin: p, world: battle.New(cfg.Seed), script: events, view: newView()}
 	g.world.EnemiesAct = !cfg.Calm
 	g.world.OnRename = func(old, new string) error { return eng.Rename("monster", old, new) }
+	// The monster sent in last is who "dodge left" (no name) means.
+	g.world.OnSwitch = func(name string) { eng.SetDefault("monster", name) }
 	for _, in := range battle.Intents {
 		p.Handle(in, func(c engine.Command) (string, error) { return g.world.Do(c.Command) })
 	}

@@ -287,3 +287,18 @@ func TestEnemyTurnClock(t *testing.T) {
 		t.Fatal("calm enemies have no clock")
 	}
 }
+
+func TestSwitchReportsNewDefaultActor(t *testing.T) {
+	w := calm(7)
+	var sent []string
+	w.OnSwitch = func(name string) { sent = append(sent, name) }
+	if _, err := w.Do(cmd("switch", "actor", "Leafy")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Do(cmd("switch", "actor", "Leafy")); err == nil {
+		t.Fatal("switching in a monster already on the field must fail")
+	}
+	if len(sent) != 1 || sent[0] != "Leafy" {
+		t.Fatalf("OnSwitch calls: %v (want one, for Leafy)", sent)
+	}
+}

@@ -372,6 +372,9 @@ func (w *World) switchIn(actor string) (string, error) {
 	a.Enter, a.Halo = 30, 40
 	w.burst(a.X, a.Y, 24, a.Element)
 	w.sparkle(a.X, a.Y, 16, colorInfo)
+	if w.OnSwitch != nil {
+		w.OnSwitch(a.Name)
+	}
 	return fmt.Sprintf("Go, %s!%s", a.Name, note), nil
 }
 

@@ -142,6 +142,10 @@ type World struct {
 	// voice vocabulary; a non-nil error undoes the rename.
 	OnRename func(old, new string) error
 
+	// OnSwitch is called after a monster is sent in, so the game can make it the
+	// default actor of commands that name none ("dodge left" after "Go, Leafy!").
+	OnSwitch func(name string)
+
 	rng       *rand.Rand
 	rain      int // frames of rain dance left
 	nextEnemy int
