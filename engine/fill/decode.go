@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/voicecmd/voicecmd/engine/model"
 	"github.com/voicecmd/voicecmd/grammar"
@@ -25,6 +26,7 @@ var (
 // precheck handles what needs no model: empty text and transcriber artefacts.
 // It returns the text to fill (artefacts removed) or a rejection.
 func precheck(text string) (string, *grammar.Result) {
+	text = validUTF8(text)
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
 		r := grammar.Reject(text, "empty transcript")
@@ -260,4 +262,21 @@ func verb(rel string) string {
 		return "know"
 	}
 	return strings.TrimSuffix(rel, "s")
+}
+
+// validUTF8 replaces each byte of an invalid UTF-8 sequence by a space, keeping byte
+// offsets, so that spans cut from the text are always valid UTF-8.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		r, w := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && w == 1 {
+			b[i] = ' '
+		}
+		i += w
+	}
+	return string(b)
 }

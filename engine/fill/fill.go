@@ -188,7 +188,6 @@ func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Resul
 			out[i] = grammar.Reject(texts[i], "%v", err)
 			return
 		}
-		ft.text = texts[i]
 		all[i] = ft
 	})
 	var feats []*featurized
@@ -208,7 +207,9 @@ func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Resul
 			out[idx[j]] = grammar.Reject(texts[idx[j]], "model error: %v", err)
 			return
 		}
-		out[idx[j]] = f.lay.decode(feats[j], sampled[j])
+		r := f.lay.decode(feats[j], sampled[j])
+		r.Text = texts[idx[j]] // as given, even where spans were cut from a cleaned copy
+		out[idx[j]] = r
 	})
 	for _, ft := range feats {
 		f.lay.release(ft)
