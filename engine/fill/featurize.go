@@ -134,6 +134,15 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	if len(toks) == 0 {
 		return nil, errEmpty
 	}
+	if len(toks) > T { // drop filler words first: "uh", "please" carry no command
+		kept := toks[:0:0]
+		for i, tk := range toks {
+			if !l.fillers[tk.norm] || len(toks)-i+len(kept) <= T {
+				kept = append(kept, tk)
+			}
+		}
+		toks = kept
+	}
 	if len(toks) > T {
 		return nil, fmt.Errorf("too long: %d words, at most %d", len(toks), T)
 	}
