@@ -70,9 +70,8 @@ func NewGenerator(g *Grammar, opts GenOptions) *Generator {
 
 // builder assembles an utterance word by word, tracking slot spans.
 type builder struct {
-	words  []string // surface words, punctuation attached (",", ".")
-	spans  []span
-	chatty float64 // multiplies the filler probabilities of this utterance
+	words []string // surface words, punctuation attached (",", ".")
+	spans []span
 }
 
 type span struct {
@@ -111,9 +110,9 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 		return gen.offTopic(rng, st)
 	}
 	n := 1
-	if r := rng.Float64(); r < 0.22 {
+	if r := rng.Float64(); r < 0.2 {
 		n = 2
-	} else if r < 0.30 {
+	} else if r < 0.25 {
 		n = 3
 	}
 	reject := rng.Float64() < gen.opts.RejectRate
@@ -121,10 +120,7 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	if reject {
 		badFrame = rng.IntN(n)
 	}
-	b := builder{chatty: 1}
-	if rng.Float64() < 0.12 { // some players talk around their commands a lot
-		b.chatty = 4
-	}
+	var b builder
 	var frames []Frame
 	gen.maybeFiller(rng, &b, 0.25)
 	for f := 0; f < n; f++ {
@@ -414,7 +410,7 @@ func (gen *Generator) join(rng *rand.Rand, b *builder) {
 }
 
 func (gen *Generator) maybeFiller(rng *rand.Rand, b *builder, p float64) {
-	if len(gen.g.Fillers) == 0 || rng.Float64() >= p*gen.opts.Noise*b.chatty {
+	if len(gen.g.Fillers) == 0 || rng.Float64() >= p*gen.opts.Noise {
 		return
 	}
 	b.add(strings.Fields(gen.g.Fillers[rng.IntN(len(gen.g.Fillers))])...)

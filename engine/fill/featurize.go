@@ -134,7 +134,7 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	if len(toks) == 0 {
 		return nil, errEmpty
 	}
-	if len(toks) > T { // drop filler words first: "uh", "please" carry no command
+	if len(toks) > T && withConstraints { // inference: drop filler words first, they carry no command
 		kept := toks[:0:0]
 		for i, tk := range toks {
 			if !l.fillers[tk.norm] || len(toks)-i+len(kept) <= T {
