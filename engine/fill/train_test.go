@@ -19,7 +19,7 @@ func TestTrainSmoke(t *testing.T) {
 	w, err := Train(context.Background(), g, TrainOptions{
 		Config: cfg,
 		Base:   st,
-		Train:  model.TrainConfig{Steps: 150, Batch: 16, Seed: 3, LR: 3e-3},
+		Train:  model.TrainConfig{Steps: 300, Batch: 16, Seed: 3, LR: 3e-3},
 		Progress: func(step int, loss float64, _ time.Duration) {
 			losses = append(losses, loss)
 		},
