@@ -118,13 +118,15 @@ func (g *Grammar) Check(c Command, st *State) error {
 			continue
 		}
 		if !st.Related(r.Relation.Name, a.Str, b.Str) {
-			return violatef("%s does not %s %s", a.Str, relationVerb(r.Relation.Name), b.Str)
+			return violatef("%s does not %s %s", a.Str, RelationVerb(r.Relation.Name), b.Str)
 		}
 	}
 	return nil
 }
 
-func relationVerb(rel string) string {
+// RelationVerb turns a relation's name into the verb of a reason: "knows" -> "know"
+// ("Sparky does not know ember").
+func RelationVerb(rel string) string {
 	switch rel {
 	case "knows":
 		return "know"

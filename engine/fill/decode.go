@@ -230,13 +230,12 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 		}
 		// a valid value forbidden by a relation with another committed slot
 		for _, rq := range in.Requires {
-			var other string
 			var otherRole int
 			switch slot.Name {
 			case rq.A:
-				other, otherRole = rq.B, l.roleOf[rq.B]
+				otherRole = l.roleOf[rq.B]
 			case rq.B:
-				other, otherRole = rq.A, l.roleOf[rq.A]
+				otherRole = l.roleOf[rq.A]
 			default:
 				continue
 			}
@@ -249,7 +248,6 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 				a, b = b, a
 			}
 			if !f.st.Related(rq.Relation.Name, a, b) {
-				_ = other
 				return fmt.Sprintf("%s does not %s %s", a, verb(rq.Relation.Name), b)
 			}
 		}
@@ -257,12 +255,7 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 	return ""
 }
 
-func verb(rel string) string {
-	if rel == "knows" {
-		return "know"
-	}
-	return strings.TrimSuffix(rel, "s")
-}
+func verb(rel string) string { return grammar.RelationVerb(rel) }
 
 // validUTF8 replaces each byte of an invalid UTF-8 sequence by a space, keeping byte
 // offsets, so that spans cut from the text are always valid UTF-8.

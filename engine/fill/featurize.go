@@ -129,7 +129,7 @@ func (l *layout) featurize(text string, st *grammar.State) (*featurized, error) 
 // does not use them).
 func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bool) (*featurized, error) {
 	cfg := l.cfg
-	T, C, P, S := cfg.MaxTokens, cfg.MaxCands, cfg.Positions(), cfg.Roles
+	T, C, S := cfg.MaxTokens, cfg.MaxCands, cfg.Roles
 	toks := tokenize(text)
 	if len(toks) == 0 {
 		return nil, errEmpty
@@ -335,7 +335,6 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			}
 		}
 	}
-	_ = P
 	if withConstraints {
 		f.cons = l.constraints(f)
 		l.maskInfeasibleIntents(f, ex)
