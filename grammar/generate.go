@@ -333,7 +333,7 @@ func (gen *Generator) violate(rng *rand.Rand, in *Intent, mentioned map[string]b
 				return true
 			}
 			options = append(options, unknown, unknown) // the most common mistake after a rename
-			for _, other := range st.Types() { // a value of another type
+			for _, other := range st.Types() {          // a value of another type
 				if other == s.Type.Name || len(st.Values[other]) == 0 || !gen.sameRoleTypes(s.Name, s.Type.Name, other) {
 					continue
 				}
