@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"fmt"
 	"math/bits"
-	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -20,37 +19,9 @@ import (
 //go:embed fill.ptx
 var fillPTX string
 
-//go:embed fill2.ptx
-var fill2PTX string
-
-// kernels are the fill kernels this package carries, by the name
-// VOICECMD_CUDA_KERNEL picks them with: v1 is fill.cu (the first version, kept
-// as the fallback); v2, v5 and v6 are fill2.cu, whose matrix products load
-// four (v2) or two (v5, v6) output columns per weight load (docs/gpu.md).
-var kernels = map[string]struct {
-	ptx *string
-	fn  string
-}{
-	"v1": {&fillPTX, "vc_fill"},
-	"v2": {&fill2PTX, "vc_fill2"},
-	"v5": {&fill2PTX, "vc_fill5"},
-	"v6": {&fill2PTX, "vc_fill6"},
-}
-
-// defaultKernel is the kernel a Backend uses unless VOICECMD_CUDA_KERNEL names another.
-const defaultKernel = "v1"
-
-// kernelChoice returns the kernel VOICECMD_CUDA_KERNEL names, else the default.
-func kernelChoice() (string, error) {
-	k := os.Getenv("VOICECMD_CUDA_KERNEL")
-	if k == "" {
-		return defaultKernel, nil
-	}
-	if _, ok := kernels[k]; !ok {
-		return "", fmt.Errorf("cuda: VOICECMD_CUDA_KERNEL=%q: no such kernel (v1, v2, v5, v6)", k)
-	}
-	return k, nil
-}
+// fillKernel is the entry point of fill.ptx (kernels/fill.cu). Slower variants that
+// were measured and dropped are described in docs/gpu.md.
+const fillKernel = "vc_fill"
 
 func init() {
 	model.RegisterBackend("cuda", func(w *model.Weights) (model.Backend, error) { return Open(w) })
@@ -96,7 +67,6 @@ type Backend struct {
 	stream  cu.Stream
 	devName string
 	nSM     int
-	kernel  string // key of kernels
 
 	dW cu.DevicePtr // weights; the network description is the kernel's constant cnet
 
@@ -156,15 +126,11 @@ func (b *Backend) setup(buf []float32) error {
 	if b.nSM, err = b.dev.Attribute(cu.MultiprocessorCount); err != nil {
 		return fmt.Errorf("cuda: device attribute: %w", err)
 	}
-	if b.kernel, err = kernelChoice(); err != nil {
-		return err
-	}
-	k := kernels[b.kernel]
-	if b.mod, err = cu.LoadData(*k.ptx); err != nil {
+	if b.mod, err = cu.LoadData(fillPTX); err != nil {
 		return fmt.Errorf("cuda: loading the kernels (PTX JIT): %w", err)
 	}
-	if b.fn, err = b.mod.Function(k.fn); err != nil {
-		return fmt.Errorf("cuda: kernel %s: %w", k.fn, err)
+	if b.fn, err = b.mod.Function(fillKernel); err != nil {
+		return fmt.Errorf("cuda: kernel %s: %w", fillKernel, err)
 	}
 	smem := b.net.smemBytes()
 	optin, err := b.dev.Attribute(cu.DeviceAttribute(97)) // CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
@@ -221,8 +187,8 @@ func (b *Backend) Name() string { return "cuda" }
 // Device names the GPU, e.g. "NVIDIA H100 80GB HBM3".
 func (b *Backend) Device() string { return b.devName }
 
-// Kernel names the fill kernel in use (v1, v2, v5, v6; see VOICECMD_CUDA_KERNEL).
-func (b *Backend) Kernel() string { return b.kernel }
+// Kernel names the fill kernel in use.
+func (b *Backend) Kernel() string { return fillKernel }
 
 // Close frees every device and pinned buffer. It waits for a fill in flight.
 func (b *Backend) Close() error {
@@ -344,7 +310,7 @@ func (b *Backend) launch(bcap, steps, mode int) error {
 		unsafe.Pointer(&in), unsafe.Pointer(&st), unsafe.Pointer(&md), unsafe.Pointer(&enc), unsafe.Pointer(&out),
 	}
 	if err := b.fn.Launch(bcap, 1, 1, b.threads(bcap), 1, 1, b.net.smemBytes(), b.stream, args); err != nil {
-		return fmt.Errorf("cuda: launching %s (%d blocks): %w", kernels[b.kernel].fn, bcap, err)
+		return fmt.Errorf("cuda: launching %s (%d blocks): %w", fillKernel, bcap, err)
 	}
 	return nil
 }

@@ -11,4 +11,3 @@
 package cuda
 
 //go:generate nvcc -ptx -arch=compute_52 -O3 -o fill.ptx kernels/fill.cu
-//go:generate nvcc -ptx -arch=compute_52 -O3 -o fill2.ptx kernels/fill2.cu
