@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
@@ -166,12 +165,7 @@ func finalOf(clip []float32, m *whisper.Model, vocab []string) (voice.Event, err
 	return finals[0], nil
 }
 
-// pct returns the p-th percentile (nearest rank) of xs in ms, rounded to 0.1.
-func asrPercentile(xs []float64, p int) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	i := (p*len(s) + 99) / 100
-	return asrRound1(s[max(0, min(i-1, len(s)-1))])
-}
+// asrPercentile returns the p-th percentile (nearest rank) of xs in ms, rounded to 0.1.
+func asrPercentile(xs []float64, p int) float64 { return asrRound1(percentile(xs, float64(p))) }
 
 func asrRound1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
@@ -131,15 +130,16 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// pctUs returns the p-th percentile in microseconds.
+// pctUs returns the p-th percentile (nearest rank, as the other benchmarks) in microseconds.
 func pctUs(d []time.Duration, p float64) float64 {
 	if len(d) == 0 {
-		return 0
+		return 0 // JSON has no NaN
 	}
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := int(float64(len(s)-1) * p / 100)
-	return float64(s[i].Nanoseconds()) / 1e3
+	us := make([]float64, len(d))
+	for i, x := range d {
+		us[i] = float64(x.Nanoseconds()) / 1e3
+	}
+	return percentile(us, p)
 }
 
 // machineName describes this computer for benchmark reports.

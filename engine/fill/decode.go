@@ -202,10 +202,7 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 	c := f.cands[free]
 	word := func(t int) string { return strings.Trim(f.text[f.toks[t].start:f.toks[t].end], "'") }
 	if slot == nil {
-		if c.kind == cAbsent {
-			return ""
-		}
-		return "" // a value for a slot this intent lacks: ignore it
+		return "" // a value for a slot this intent lacks: never used, nothing to explain
 	}
 	switch c.kind {
 	case cAbsent:
@@ -248,14 +245,12 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 				a, b = b, a
 			}
 			if !f.st.Related(rq.Relation.Name, a, b) {
-				return fmt.Sprintf("%s does not %s %s", a, verb(rq.Relation.Name), b)
+				return fmt.Sprintf("%s does not %s %s", a, grammar.RelationVerb(rq.Relation.Name), b)
 			}
 		}
 	}
 	return ""
 }
-
-func verb(rel string) string { return grammar.RelationVerb(rel) }
 
 // validUTF8 replaces each byte of an invalid UTF-8 sequence by a space, keeping byte
 // offsets, so that spans cut from the text are always valid UTF-8.

@@ -371,13 +371,10 @@ func (l *layout) typeAllows(r int, c cand, toks []token) bool {
 				return true
 			}
 		case grammar.Dynamic:
-			if c.kind == cToken {
-				return true // an unknown name
-			}
-			if c.kind == cDyn && l.slotTakesType(ro.slot, c.typ) {
-				return true
-			}
-			if c.kind == cDyn && l.confusable(ro.slot, c.typ) {
+			// An unknown name (a word), a value of this type, or a value of another
+			// dynamic type a player might say here (an ally as an attack target): the
+			// intent's constraints forbid the mistakes, so they are rejected with a reason.
+			if c.kind == cToken || c.kind == cDyn {
 				return true
 			}
 		case grammar.Range:
@@ -388,27 +385,6 @@ func (l *layout) typeAllows(r int, c cand, toks []token) bool {
 			if c.kind == cToken {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func (l *layout) slotTakesType(slot, typ string) bool {
-	for _, t := range l.slotTypes[slot] {
-		if t.Name == typ {
-			return true
-		}
-	}
-	return false
-}
-
-// confusable: a value of another dynamic type that a player might say in this slot
-// (an ally named as an attack target). Allowed at type level so that the mistake is
-// recognised and rejected with a reason; the intent's constraints forbid it.
-func (l *layout) confusable(slot, typ string) bool {
-	for _, t := range l.slotTypes[slot] {
-		if t.Kind == grammar.Dynamic {
-			return true
 		}
 	}
 	return false
@@ -442,7 +418,7 @@ func (l *layout) validFor(in *grammar.Intent, r int, c *cand, toks []token) bool
 func (l *layout) constraints(f *featurized) *model.Constraints {
 	C := l.cfg.MaxCands
 	n := len(f.cands)
-	pairs := l.requiredPairs()
+	pairs := l.relPairs
 	ntables := len(l.roles) - 1 + len(pairs)
 	for r := range l.roles {
 		if l.roles[r].part == partStart {

@@ -45,6 +45,8 @@ type layout struct {
 	scratch sync.Pool // *scratch buffers for inference
 	// slotOf[intent][role] is the intent's slot for that role, or nil
 	slotOf map[string][]*grammar.Slot
+	// relPairs are the role pairs every intent having both constrains by a relation
+	relPairs []rolePair
 }
 
 type enumValue struct {
@@ -115,6 +117,7 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 	if l.numKinds > cfg.Kinds {
 		return nil, fmt.Errorf("fill: the grammar needs %d candidate kinds, the model has %d", l.numKinds, cfg.Kinds)
 	}
+	l.relPairs = l.requiredPairs()
 	for _, f := range g.Fillers {
 		for _, w := range strings.Fields(f) {
 			l.fillers[w] = true
