@@ -3,6 +3,7 @@
 # Go modules. Safe to re-run; each step skips work already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin
 
 # System packages (one list; add a package here, with the reason, when a test needs it).
 APT_PACKAGES=(
@@ -22,6 +23,12 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm fetches the pinned whisper.cpp sources; the Debian image ships it, but be sure.
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
 
 # whisper.cpp static libraries for the Go bindings (voice/whisper).
