@@ -5,7 +5,6 @@ package cuda
 import (
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -14,9 +13,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/voicecmd/voicecmd/engine/fill"
 	"github.com/voicecmd/voicecmd/engine/model"
-	"github.com/voicecmd/voicecmd/grammar"
 )
 
 var (
@@ -51,177 +48,13 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// randomWeights perturbs fresh weights (LN gains/biases, zero biases) so that
-// every tensor, biases included, takes part in the comparison.
-func randomWeights(t testing.TB, cfg model.Config, seed uint64) *model.Weights {
-	w, err := model.NewWeights(cfg, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(seed, 7))
-	for i := range w.Data {
-		w.Data[i] += float32(rng.NormFloat64() * 0.05)
-	}
-	return w
-}
-
-// randomExample: random sizes and contents, some positions allowing one or no
-// candidate, pooling rows that sum to 1 over the real tokens.
-func randomExample(cfg model.Config, rng *rand.Rand) *model.Example {
-	ex := model.NewExample(cfg)
-	T, C, P := cfg.MaxTokens, cfg.MaxCands, cfg.Positions()
-	ex.NTok = 1 + rng.IntN(T)
-	ex.NCand = 1 + rng.IntN(C)
-	for t := 0; t < ex.NTok; t++ {
-		n := rng.IntN(cfg.HashesPerToken + 1)
-		ex.TokHash[t] = ex.TokHash[t][:n] // shorter rows are allowed
-		for j := range ex.TokHash[t] {
-			ex.TokHash[t][j] = int32(rng.IntN(cfg.HashBuckets+1)) - 1
-		}
-		for f := 0; f < cfg.TokFeat; f++ {
-			ex.TokFeat[t*cfg.TokFeat+f] = float32(rng.NormFloat64())
-		}
-	}
-	for c := 0; c < ex.NCand; c++ {
-		ex.CandKind[c] = int32(rng.IntN(cfg.Kinds))
-		var s float32
-		row := ex.CandPool[c*T : c*T+ex.NTok]
-		for t := range row {
-			row[t] = rng.Float32()
-			s += row[t]
-		}
-		for t := range row {
-			row[t] /= s
-		}
-		for f := 0; f < cfg.CandFeat; f++ {
-			ex.CandFeat[c*cfg.CandFeat+f] = float32(rng.NormFloat64())
-		}
-	}
-	for p := 0; p < P; p++ {
-		switch rng.IntN(10) {
-		case 0: // allows nothing
-		case 1: // exactly one
-			ex.Allowed[p*C+rng.IntN(ex.NCand)] = true
-		default:
-			for c := 0; c < ex.NCand; c++ {
-				ex.Allowed[p*C+c] = rng.IntN(2) == 0
-			}
-		}
-	}
-	return ex
-}
-
-func randomConstraints(cfg model.Config, rng *rand.Rand) *model.Constraints {
-	if rng.IntN(4) == 0 {
-		return nil
-	}
-	C := cfg.MaxCands
-	cs := &model.Constraints{}
-	for range rng.IntN(6) {
-		t := model.PairTable{RoleA: rng.IntN(cfg.Roles), RoleB: rng.IntN(cfg.Roles), OK: make([]bool, C*C)}
-		for i := range t.OK {
-			t.OK[i] = rng.IntN(3) != 0
-		}
-		cs.Tables = append(cs.Tables, t)
-	}
-	return cs
-}
-
-// demoExample has the shape the demo's featurizer produces (as engine/model's
-// benchmarks): 10 tokens with 8 hashes, 60 candidates, a third allowed.
-func demoExample(cfg model.Config, rng *rand.Rand) *model.Example {
-	ex := model.NewExample(cfg)
-	ex.NTok = min(10, cfg.MaxTokens)
-	ex.NCand = min(60, cfg.MaxCands)
-	for t := 0; t < ex.NTok; t++ {
-		for j := 0; j < min(8, cfg.HashesPerToken); j++ {
-			ex.TokHash[t][j] = int32(rng.IntN(cfg.HashBuckets))
-		}
-		for f := 0; f < cfg.TokFeat; f++ {
-			ex.TokFeat[t*cfg.TokFeat+f] = float32(rng.IntN(2))
-		}
-	}
-	for c := 0; c < ex.NCand; c++ {
-		ex.CandKind[c] = int32(rng.IntN(cfg.Kinds))
-		ex.CandPool[c*cfg.MaxTokens+rng.IntN(ex.NTok)] = 1
-		ex.CandFeat[c*cfg.CandFeat] = 1
-	}
-	P, C := cfg.Positions(), cfg.MaxCands
-	for p := 0; p < P; p++ {
-		for c := 0; c < ex.NCand; c++ {
-			ex.Allowed[p*C+c] = rng.IntN(3) == 0
-		}
-		ex.Allowed[p*C+rng.IntN(ex.NCand)] = true
-	}
-	return ex
-}
-
-func configs() map[string]model.Config {
-	wide := model.DefaultConfig()
-	wide.Dim, wide.Heads, wide.FFN, wide.EncLayers, wide.DecLayers = 128, 8, 256, 2, 2
-	odd := model.DefaultConfig()
-	odd.Dim, odd.Heads, odd.FFN, odd.MaxTokens, odd.MaxCands, odd.Frames, odd.Roles = 36, 3, 50, 40, 33, 2, 7
-	return map[string]model.Config{"demo": model.DefaultConfig(), "wide": wide, "odd": odd}
-}
-
 // TestDecodeParity: Encode + Decode logits on the GPU match the CPU backend
 // within 1e-3 on random weights, inputs and committed slots.
 func TestDecodeParity(t *testing.T) {
 	for name, cfg := range configs() {
 		t.Run(name, func(t *testing.T) {
 			w := randomWeights(t, cfg, 3)
-			g := openOrSkip(t, w)
-			cpu, err := model.NewCPU(w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rng := rand.New(rand.NewPCG(11, uint64(cfg.Dim)))
-			P, C := cfg.Positions(), cfg.MaxCands
-			for _, n := range []int{1, 5, 70} {
-				batch := make([]*model.Example, n)
-				committed := make([][]int32, n)
-				lc, lg := make([][]float32, n), make([][]float32, n)
-				for i := range batch {
-					batch[i] = randomExample(cfg, rng)
-					committed[i] = make([]int32, P)
-					for p := range committed[i] {
-						committed[i][p] = int32(rng.IntN(batch[i].NCand+1)) - 1
-					}
-					lc[i], lg[i] = make([]float32, P*C), make([]float32, P*C)
-					for j := range lg[i] {
-						lg[i][j] = float32(math.NaN()) // poison: every logit must be written
-					}
-				}
-				ec, err := cpu.Encode(batch)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cpu.Decode(ec, committed, lc); err != nil {
-					t.Fatal(err)
-				}
-				eg, err := g.Encode(batch)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := g.Decode(eg, committed, lg); err != nil {
-					t.Fatal(err)
-				}
-				worst := 0.0
-				for i := range batch {
-					for j := range lc[i] {
-						a, b := float64(lc[i][j]), float64(lg[i][j])
-						if math.IsInf(a, -1) && math.IsInf(b, -1) {
-							continue
-						}
-						d := math.Abs(a - b)
-						if !(d <= 1e-3) { // NaN fails too
-							t.Fatalf("batch %d row %d logit [p=%d][c=%d]: cpu %g gpu %g", n, i, j/C, j%C, a, b)
-						}
-						worst = max(worst, d)
-					}
-				}
-				t.Logf("%s batch %d: max |Δlogit| = %.3g", name, n, worst)
-			}
+			decodeParity(t, name, cfg, w, openOrSkip(t, w), []int{1, 5, 70})
 		})
 	}
 }
@@ -232,46 +65,8 @@ func TestFillParity(t *testing.T) {
 	for name, cfg := range configs() {
 		t.Run(name, func(t *testing.T) {
 			w := randomWeights(t, cfg, 5)
-			g := openOrSkip(t, w)
-			cpu, err := model.NewCPU(w)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rng := rand.New(rand.NewPCG(13, uint64(cfg.Dim)))
-			P := cfg.Positions()
-			for _, tc := range []struct{ n, steps int }{{1, 1}, {1, 2}, {3, 3}, {40, 2}, {200, 4}, {7, P}, {2, 0}} {
-				batch := make([]*model.Example, tc.n)
-				cons := make([]*model.Constraints, tc.n)
-				oc, og := make([]*model.Sampled, tc.n), make([]*model.Sampled, tc.n)
-				for i := range batch {
-					batch[i] = randomExample(cfg, rng)
-					cons[i] = randomConstraints(cfg, rng)
-					oc[i] = model.NewSampled(cfg)
-				}
-				if err := cpu.Fill(batch, cons, tc.steps, oc); err != nil {
-					t.Fatal(err)
-				}
-				if err := g.Fill(batch, cons, tc.steps, og); err != nil {
-					t.Fatal(err)
-				}
-				worst := 0.0
-				for i := range batch {
-					c, d := oc[i], og[i]
-					if !slices.Equal(c.Chosen, d.Chosen) || !slices.Equal(c.Free, d.Free) || !slices.Equal(c.Step, d.Step) {
-						t.Fatalf("n=%d K=%d row %d differs:\ncpu chosen %v free %v step %v\ngpu chosen %v free %v step %v",
-							tc.n, tc.steps, i, c.Chosen, c.Free, c.Step, d.Chosen, d.Free, d.Step)
-					}
-					for p := 0; p < P; p++ {
-						e := max(math.Abs(float64(c.Conf[p]-d.Conf[p])), math.Abs(float64(c.FreeProb[p]-d.FreeProb[p])))
-						if !(e <= 1e-3) {
-							t.Fatalf("n=%d K=%d row %d position %d: conf %g/%g freeProb %g/%g (cpu/gpu)",
-								tc.n, tc.steps, i, p, c.Conf[p], d.Conf[p], c.FreeProb[p], d.FreeProb[p])
-						}
-						worst = max(worst, e)
-					}
-				}
-				t.Logf("%s n=%d K=%d: identical choices, max |Δprob| = %.3g", name, tc.n, tc.steps, worst)
-			}
+			cases := []fillCase{{1, 1}, {1, 2}, {3, 3}, {40, 2}, {200, 4}, {7, cfg.Positions()}, {2, 0}}
+			fillParity(t, name, cfg, w, openOrSkip(t, w), cases)
 		})
 	}
 }
@@ -487,49 +282,5 @@ func TestDevSetParity(t *testing.T) {
 	if err := Available(); err != nil {
 		t.Skipf("no usable CUDA device: %v", err)
 	}
-	dir := ""
-	for _, d := range []string{"../../examples/monstertrainer", "examples/monstertrainer"} {
-		if _, err := os.Stat(d + "/model.vcw"); err == nil {
-			dir = d
-			break
-		}
-	}
-	if dir == "" {
-		t.Skip("no examples/monstertrainer/model.vcw (trained demo weights) here")
-	}
-	cases, err := fill.LoadDevSet(dir + "/devset.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cpu, err := fill.Load(dir, fill.Options{Backend: "cpu"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cpu.Close()
-	gpu, err := fill.Load(dir, fill.Options{Backend: "cuda"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gpu.Close()
-	if gpu.Backend() != "cuda" {
-		t.Fatalf("fill opened backend %q, want cuda", gpu.Backend())
-	}
-	texts := make([]string, len(cases))
-	sts := make([]*grammar.State, len(cases))
-	for i, c := range cases {
-		texts[i], sts[i] = c.Text, c.State
-	}
-	rc, rg := cpu.ParseEach(texts, sts), gpu.ParseEach(texts, sts)
-	for i := range cases {
-		if !fill.Same(rg[i], rc[i]) {
-			t.Errorf("line %d %q: cpu %s, gpu %s", cases[i].Line, texts[i], fill.Describe(rc[i]), fill.Describe(rg[i]))
-		}
-		if i < 25 {
-			if one := gpu.ParseEach(texts[i:i+1], sts[i:i+1])[0]; !fill.Same(one, rc[i]) {
-				t.Errorf("line %d %q alone: cpu %s, gpu %s", cases[i].Line, texts[i], fill.Describe(rc[i]), fill.Describe(one))
-			}
-		}
-	}
-	ec, eg := fill.Evaluate(cpu, cases), fill.Evaluate(gpu, cases)
-	t.Logf("dev set: %d utterances, identical results; exact match cpu %.3f gpu %.3f", len(cases), ec.Accuracy(), eg.Accuracy())
+	devSetParity(t, "cuda", 0, 25)
 }

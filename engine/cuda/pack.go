@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -336,6 +337,10 @@ func unpackFill(o []byte, P int, s *model.Sampled) {
 	}
 }
 
+// bucket rounds a batch size up to the power of two the kernel is launched
+// (and its graph recorded) for.
+func bucket(n int) int { return 1 << bits.Len(uint(n-1)) }
+
 // batchLayout returns the blob size of a batch padded to bcap examples and the
 // byte offset at which each example's arrays start.
 func batchLayout(cfg model.Config, batch []*model.Example, cons []*model.Constraints, committed bool, bcap int) (int, []int) {
@@ -402,6 +407,21 @@ func packBatch(cfg model.Config, buf []byte, bcap int, batch []*model.Example, c
 	for _, err := range errs {
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkConstraints rejects pair tables with roles or sizes outside the Config.
+func checkConstraints(cfg model.Config, cs *model.Constraints) error {
+	if cs == nil {
+		return nil
+	}
+	C := cfg.MaxCands
+	for i, t := range cs.Tables {
+		if t.RoleA < 0 || t.RoleA >= cfg.Roles || t.RoleB < 0 || t.RoleB >= cfg.Roles || len(t.OK) < C*C {
+			return fmt.Errorf("cuda: constraint table %d: roles %d,%d (of %d), OK len %d (want %d)",
+				i, t.RoleA, t.RoleB, cfg.Roles, len(t.OK), C*C)
 		}
 	}
 	return nil

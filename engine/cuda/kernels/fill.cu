@@ -4,8 +4,10 @@
 // (D=48, 27 positions) launch overhead dominates, so one launch per fill beats
 // any split into per-layer kernels; batch parallelism comes from the grid.
 //
-// Compiled to PTX by `go generate` (see ../gen.go); the PTX is committed and
+// Compiled to PTX by `go generate` (see ../doc.go); the PTX is committed and
 // loaded with cuModuleLoadData, so the driver JIT-compiles it for the card.
+// The same source also builds as C++ for the CPU emulator (emu.h, VC_EMU), which
+// runs the GPU parity tests where no GPU is.
 #include "fill.h"
 
 #define FULL 0xffffffffu
@@ -68,9 +70,13 @@ __device__ __noinline__ void layerNorm(float* out, const float* in, const float*
 }
 
 __device__ __forceinline__ float4 lds4(unsigned a) {
+#ifdef VC_EMU // the CPU emulator (emu.h) has no PTX
+	return vcemu_lds4(a);
+#else
 	float4 v;
 	asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(a));
 	return v;
+#endif
 }
 
 enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2, MM_STORE_T = 3 };
@@ -274,7 +280,11 @@ __device__ bool pairOK(const int* tabs, int ntab, int ncand, int words, const in
 
 extern "C" __global__ void __launch_bounds__(1024)
     vc_fill(const unsigned char* __restrict__ in, long long steps, long long mode, float* encbuf, void* out) {
+#ifdef VC_EMU
+	float* sm = vcemu_dynamic_smem();
+#else
 	extern __shared__ float sm[];
+#endif
 	// Per-block pointers live in shared memory rather than registers: the body
 	// calls non-inlined helpers, and keeping ~30 pointers live across those
 	// calls would otherwise spill.
@@ -573,3 +583,23 @@ extern "C" __global__ void __launch_bounds__(1024)
 		if (left == 0) break; // uniform: every thread counts the same flags
 	}
 }
+// The shorthands for the block's shared pointers end with the kernel.
+#undef ex
+#undef ntok
+#undef ncand
+#undef words
+#undef X
+#undef XN
+#undef QKV
+#undef SC
+#undef KIN
+#undef KK
+#undef CKV
+#undef com
+#undef done
+#undef chs
+#undef fre
+#undef cm
+#undef cnf
+#undef fpr
+#undef ord
