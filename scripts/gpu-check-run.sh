@@ -15,7 +15,7 @@ t="$bin/cuda.test"
 echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv,noheader | tee "$out/gpu.txt"
 
-echo "== parity and behaviour tests (GPU vs CPU reference)"
+echo "== parity and behaviour tests (GPU vs CPU reference; both kernel builds where the GPU has sm_80+)"
 timeout 300 "$t" -test.v -test.count=1 \
   -test.run 'TestLayout|TestDecodeParity|TestFillParity|TestDevSetParity|TestPending|TestBadInput|TestAuto' >"$out/parity.log" 2>&1 || fail=1
 grep -E -- '--- (PASS|FAIL|SKIP)|max \||auto ->|dev set|Error|panic' "$out/parity.log" | head -60
@@ -31,9 +31,15 @@ grep -E '^Benchmark|FAIL' "$out/bench.log"
 game="$bin/../examples/monstertrainer"
 if [ -x "$bin/voicecmd" ] && [ -f "$game/model.vcw" ]; then
   echo "== voicecmd bench fill (demo game dev set), cpu then cuda"
-  for be in cpu cuda; do
-    LD_LIBRARY_PATH="$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout 150 "$bin/voicecmd" bench fill --game "$game" --backend $be --batch 1024 --reps 3 >"$out/cli-$be.log" 2>&1 ||
+  # cuda-cores: the compute_52 kernel build (VOICECMD_CUDA_KERNEL=cores), the baseline of the tensor-core one
+  for be in cpu cuda cuda-cores; do
+    backend=${be%-cores}
+    kernel=auto
+    [ "$be" = cuda-cores ] && kernel=cores
+    VOICECMD_CUDA_KERNEL=$kernel LD_LIBRARY_PATH="$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout 150 \
+      "$bin/voicecmd" bench fill --game "$game" --backend $backend --batch 1024 --reps 3 >"$out/cli-$be.log" 2>&1 ||
       echo "(voicecmd bench fill --backend $be failed, see cli-$be.log)"
+    echo "-- $be"
     tail -n 12 "$out/cli-$be.log"
   done
 fi

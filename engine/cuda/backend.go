@@ -5,6 +5,7 @@ package cuda
 import (
 	_ "embed"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -15,12 +16,28 @@ import (
 	"github.com/voicecmd/voicecmd/engine/model"
 )
 
-//go:embed fill.ptx
-var fillPTX string
+// The kernel (kernels/fill.cu) as PTX for two targets: compute_52, which every
+// driver ≥ 520 JIT-compiles for any GPU since Maxwell, with the matrix products
+// on the CUDA cores; and compute_80 (Ampere and later: A100, H100, H200, RTX 30xx
+// and up), with the products on the tensor cores (TF32 in three passes, see
+// fill.cu, mmTC). Open picks by the device's compute capability; the
+// environment variable VOICECMD_CUDA_KERNEL=cores forces the compute_52 build
+// (to compare the two, or to rule the tensor-core path out).
+var (
+	//go:embed fill.ptx
+	fillPTX string
+	//go:embed fill80.ptx
+	fill80PTX string
+)
 
-// fillKernel is the entry point of fill.ptx (kernels/fill.cu). Slower variants that
-// were measured and dropped are described in docs/gpu.md.
+// fillKernel is the entry point of both PTX builds. Slower variants that were
+// measured and dropped are described in docs/gpu.md.
 const fillKernel = "vc_fill"
+
+// KernelEnv names the environment variable that picks the kernel build:
+// "cores" (compute_52 PTX), "tensor" (compute_80 PTX; fails on older GPUs), or
+// "" / "auto" (tensor where the GPU has compute capability 8.0 or more).
+const KernelEnv = "VOICECMD_CUDA_KERNEL"
 
 func init() {
 	model.RegisterBackend("cuda", func(w *model.Weights) (model.Backend, error) { return Open(w) })
@@ -66,6 +83,7 @@ type Backend struct {
 	stream  cu.Stream
 	devName string
 	nSM     int
+	tensor  bool // the compute_80 build (tensor-core products) is loaded
 
 	dW cu.DevicePtr // weights; the network description is the kernel's constant cnet
 
@@ -125,7 +143,29 @@ func (b *Backend) setup(buf []float32) error {
 	if b.nSM, err = b.dev.Attribute(cu.MultiprocessorCount); err != nil {
 		return fmt.Errorf("cuda: device attribute: %w", err)
 	}
-	if b.mod, err = cu.LoadData(fillPTX); err != nil {
+	major, minor, err := b.dev.ComputeCapability()
+	if err != nil {
+		return fmt.Errorf("cuda: compute capability: %w", err)
+	}
+	switch k := os.Getenv(KernelEnv); k {
+	case "", "auto":
+		b.tensor = major >= 8
+	case "cores":
+		b.tensor = false
+	case "tensor":
+		if major < 8 {
+			return fmt.Errorf("cuda: %s=tensor needs compute capability 8.0 (Ampere) or later; %s has %d.%d; unset it to use the CUDA-core kernel",
+				KernelEnv, b.devName, major, minor)
+		}
+		b.tensor = true
+	default:
+		return fmt.Errorf("cuda: %s=%q: want cores, tensor or auto", KernelEnv, k)
+	}
+	ptx := fillPTX
+	if b.tensor {
+		ptx = fill80PTX
+	}
+	if b.mod, err = cu.LoadData(ptx); err != nil {
 		return fmt.Errorf("cuda: loading the kernels (PTX JIT): %w", err)
 	}
 	if b.fn, err = b.mod.Function(fillKernel); err != nil {
@@ -186,8 +226,13 @@ func (b *Backend) Name() string { return "cuda" }
 // Device names the GPU, e.g. "NVIDIA H100 80GB HBM3".
 func (b *Backend) Device() string { return b.devName }
 
-// Kernel names the fill kernel in use.
-func (b *Backend) Kernel() string { return fillKernel }
+// Kernel names the fill kernel in use and its build.
+func (b *Backend) Kernel() string {
+	if b.tensor {
+		return fillKernel + " (compute_80, tensor-core products)"
+	}
+	return fillKernel + " (compute_52, CUDA-core products)"
+}
 
 // Close frees every device and pinned buffer. It waits for a fill in flight.
 func (b *Backend) Close() error {

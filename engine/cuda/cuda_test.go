@@ -13,6 +13,8 @@ import (
 	"time"
 	"unsafe"
 
+	"gorgonia.org/cu"
+
 	"github.com/voicecmd/voicecmd/engine/model"
 )
 
@@ -36,6 +38,34 @@ func openOrSkip(t testing.TB, w *model.Weights) *Backend {
 	return b
 }
 
+// builds lists the kernel builds (KernelEnv values) the device can run: the
+// compute_52 one everywhere, the compute_80 one from compute capability 8.0.
+func builds(t testing.TB) []string {
+	t.Helper()
+	if err := Available(); err != nil {
+		t.Skipf("no usable CUDA device: %v", err)
+	}
+	dev, err := cu.GetDevice(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	major, _, err := dev.ComputeCapability()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if major >= 8 {
+		return []string{"tensor", "cores"}
+	}
+	return []string{"cores"}
+}
+
+// openBuild opens the backend with the given kernel build.
+func openBuild(t *testing.T, w *model.Weights, build string) *Backend {
+	t.Helper()
+	t.Setenv(KernelEnv, build)
+	return openOrSkip(t, w)
+}
+
 func TestLayout(t *testing.T) {
 	if got := int(unsafe.Sizeof(netDesc{})); got != cSizeofNet {
 		t.Errorf("netDesc is %d bytes, C VCNet %d", got, cSizeofNet)
@@ -51,23 +81,27 @@ func TestLayout(t *testing.T) {
 // TestDecodeParity: Encode + Decode logits on the GPU match the CPU backend
 // within 1e-3 on random weights, inputs and committed slots.
 func TestDecodeParity(t *testing.T) {
-	for name, cfg := range configs() {
-		t.Run(name, func(t *testing.T) {
-			w := randomWeights(t, cfg, 3)
-			decodeParity(t, name, cfg, w, openOrSkip(t, w), []int{1, 5, 70})
-		})
+	for _, build := range builds(t) {
+		for name, cfg := range configs() {
+			t.Run(build+"/"+name, func(t *testing.T) {
+				w := randomWeights(t, cfg, 3)
+				decodeParity(t, name, cfg, w, openBuild(t, w, build), []int{1, 5, 70})
+			})
+		}
 	}
 }
 
 // TestFillParity: the whole fill on the GPU commits the same candidates at the
 // same steps as the CPU reference, with Conf/FreeProb within 1e-3.
 func TestFillParity(t *testing.T) {
-	for name, cfg := range configs() {
-		t.Run(name, func(t *testing.T) {
-			w := randomWeights(t, cfg, 5)
-			cases := []fillCase{{1, 1}, {1, 2}, {3, 3}, {40, 2}, {200, 4}, {7, cfg.Positions()}, {2, 0}}
-			fillParity(t, name, cfg, w, openOrSkip(t, w), cases)
-		})
+	for _, build := range builds(t) {
+		for name, cfg := range configs() {
+			t.Run(build+"/"+name, func(t *testing.T) {
+				w := randomWeights(t, cfg, 5)
+				cases := []fillCase{{1, 1}, {1, 2}, {3, 3}, {40, 2}, {200, 4}, {7, cfg.Positions()}, {2, 0}}
+				fillParity(t, name, cfg, w, openBuild(t, w, build), cases)
+			})
+		}
 	}
 }
 
@@ -154,15 +188,21 @@ func measure(t testing.TB, g *Backend, batch []*model.Example, steps, reps int) 
 	return med(ks), med(ds), med(hs)
 }
 
-// TestBenchTable prints the benchmark table the GPU check script ends with.
-// Run with -cuda.table.
+// TestBenchTable prints the benchmark table the GPU check script ends with:
+// every kernel build the device runs, side by side on the same inputs, with the
+// ratio to the compute_52 build (the baseline). Run with -cuda.table.
 func TestBenchTable(t *testing.T) {
 	if !*tableFlag {
 		t.Skip("run with -cuda.table")
 	}
 	cfg := model.DefaultConfig()
 	w := randomWeights(t, cfg, 21)
-	g := openOrSkip(t, w)
+	bs := builds(t)
+	gs := make([]*Backend, len(bs))
+	for i, b := range bs {
+		t.Setenv(KernelEnv, b)
+		gs[i] = openOrSkip(t, w)
+	}
 	cpu, _ := model.NewCPU(w)
 	rng := rand.New(rand.NewPCG(5, 5))
 	pool := make([]*model.Example, 1024)
@@ -173,18 +213,46 @@ func TestBenchTable(t *testing.T) {
 	var sb strings.Builder
 	// warm-up: the first fills after an idle spell run at low clocks
 	for t0 := time.Now(); time.Since(t0) < 500*time.Millisecond; {
-		measure(t, g, pool[:1], K, 20)
+		measure(t, gs[0], pool[:1], K, 20)
 	}
-	fmt.Fprintf(&sb, "GPU fill (kernel %s) on %s, demo config (D=%d, Le=%d, Ld=%d, P=%d, C=%d), demo-shaped inputs (10 tokens, 60 candidates), medians of %d\n",
-		g.Kernel(), g.Device(), cfg.Dim, cfg.EncLayers, cfg.DecLayers, cfg.Positions(), cfg.MaxCands, *tableReps)
-	fmt.Fprintf(&sb, "%-6s %-3s %-7s %10s %12s %10s %10s\n", "batch", "K", "threads", "kernel µs", "dev+copy µs", "host µs", "cpu µs")
+	fmt.Fprintf(&sb, "GPU fill on %s, demo config (D=%d, Le=%d, Ld=%d, P=%d, C=%d), demo-shaped inputs (10 tokens, 60 candidates), medians of %d\n",
+		gs[0].Device(), cfg.Dim, cfg.EncLayers, cfg.DecLayers, cfg.Positions(), cfg.MaxCands, *tableReps)
+	for i, g := range gs {
+		fmt.Fprintf(&sb, "  %s: %s\n", bs[i], g.Kernel())
+	}
+	fmt.Fprintf(&sb, "%-6s %-3s %-7s", "batch", "K", "threads")
+	for _, b := range bs {
+		fmt.Fprintf(&sb, " %14s %14s", b+" kern µs", b+" host µs")
+	}
+	if len(bs) > 1 {
+		fmt.Fprintf(&sb, " %13s", "tensor/cores")
+	}
+	fmt.Fprintf(&sb, " %10s\n", "cpu µs")
 	for _, tc := range []struct{ n, k, threads int }{
-		{0, K, 0}, {1, 1, 0}, {1, K, 0}, {1, 4, 0}, {1, K, 128}, {1, K, 256}, {1, K, 1024},
-		{16, K, 0}, {128, K, 0}, {1024, K, 0}, {1024, K, 128}, {1024, K, 512}, {1024, 4, 0},
+		{0, K, 0}, {1, 1, 0}, {1, K, 0}, {1, 4, 0}, {1, K, 256},
+		{16, K, 0}, {128, K, 0}, {1024, K, 0}, {1024, K, 512}, {1024, 4, 0},
 	} {
-		g.blockThreads = tc.threads
 		batch := pool[:tc.n]
-		kern, dev, host := measure(t, g, batch, tc.k, *tableReps)
+		name := fmt.Sprint(tc.n)
+		if tc.n == 0 {
+			name = "empty"
+		}
+		th := "auto"
+		if tc.threads > 0 {
+			th = fmt.Sprint(tc.threads)
+		}
+		fmt.Fprintf(&sb, "%-6s %-3d %-7s", name, tc.k, th)
+		kern := make([]time.Duration, len(gs))
+		for i, g := range gs {
+			g.blockThreads = tc.threads
+			var host time.Duration
+			kern[i], _, host = measure(t, g, batch, tc.k, *tableReps)
+			g.blockThreads = 0
+			fmt.Fprintf(&sb, " %14.1f %14.1f", float64(kern[i].Nanoseconds())/1e3, float64(host.Nanoseconds())/1e3)
+		}
+		if len(gs) > 1 {
+			fmt.Fprintf(&sb, " %13.2f", float64(kern[0])/float64(kern[1]))
+		}
 		cpuT := "-"
 		if tc.n >= 1 && tc.n <= 16 && tc.threads == 0 {
 			out := make([]*model.Sampled, tc.n)
@@ -200,18 +268,8 @@ func TestBenchTable(t *testing.T) {
 			slices.Sort(ts)
 			cpuT = fmt.Sprintf("%.1f", float64(ts[len(ts)/2].Nanoseconds())/1e3)
 		}
-		name := fmt.Sprint(tc.n)
-		if tc.n == 0 {
-			name = "empty"
-		}
-		th := "auto"
-		if tc.threads > 0 {
-			th = fmt.Sprint(tc.threads)
-		}
-		fmt.Fprintf(&sb, "%-6s %-3d %-7s %10.1f %12.1f %10.1f %10s\n", name, tc.k, th,
-			float64(kern.Nanoseconds())/1e3, float64(dev.Nanoseconds())/1e3, float64(host.Nanoseconds())/1e3, cpuT)
+		fmt.Fprintf(&sb, " %10s\n", cpuT)
 	}
-	g.blockThreads = 0
 	fmt.Fprint(os.Stderr, "\n"+sb.String())
 	if *tableOut != "" {
 		os.WriteFile(*tableOut, []byte(sb.String()), 0o644)
@@ -282,5 +340,10 @@ func TestDevSetParity(t *testing.T) {
 	if err := Available(); err != nil {
 		t.Skipf("no usable CUDA device: %v", err)
 	}
-	devSetParity(t, "cuda", 0, 25)
+	for _, build := range builds(t) {
+		t.Run(build, func(t *testing.T) {
+			t.Setenv(KernelEnv, build)
+			devSetParity(t, "cuda", 0, 25)
+		})
+	}
 }

@@ -11,3 +11,5 @@
 package cuda
 
 //go:generate nvcc -ptx -arch=compute_52 -O3 -o fill.ptx kernels/fill.cu
+//go:generate nvcc -ptx -arch=compute_80 -O3 -o fill80.ptx kernels/fill.cu
+//go:generate sh -c "cd kernels && sha256sum fill.cu fill.h > ../fill.ptx.sum"

@@ -16,8 +16,16 @@ import (
 )
 
 func init() {
-	model.RegisterBackend("cudaemu", func(w *model.Weights) (model.Backend, error) { return newEmu(w, 0) })
+	model.RegisterBackend("cudaemu", func(w *model.Weights) (model.Backend, error) { return newEmu(w, false, 0) })
+	model.RegisterBackend("cudaemu-tc", func(w *model.Weights) (model.Backend, error) { return newEmu(w, true, 0) })
 }
+
+// variants are the two builds of the kernel: the compute_52 PTX's (CUDA-core
+// products) and the compute_80 PTX's (tensor-core products), by backend name.
+var variants = []struct {
+	name string
+	tc   bool
+}{{"cudaemu", false}, {"cudaemu-tc", true}}
 
 // emuBackend mirrors Backend's host side (deviceWeights, packBatch, the mode
 // bits and buffer sizes of Submit, Encode and Decode) around kernels.Run.
@@ -25,20 +33,26 @@ type emuBackend struct {
 	cfg      model.Config
 	net      netDesc
 	weights  []float32
+	tc       bool      // the tensor-core build of the kernel
 	threads  int       // block size; 0: 1024 up to 4 examples (the latency paths), else 256
 	enc      []float32 // encoder state left by the last Encode or Fill
 	encBatch []*model.Example
 }
 
-func newEmu(w *model.Weights, threads int) (*emuBackend, error) {
+func newEmu(w *model.Weights, tc bool, threads int) (*emuBackend, error) {
 	buf, net, err := deviceWeights(w)
 	if err != nil {
 		return nil, err
 	}
-	return &emuBackend{cfg: w.Config, net: net, weights: buf, threads: threads}, nil
+	return &emuBackend{cfg: w.Config, net: net, weights: buf, tc: tc, threads: threads}, nil
 }
 
-func (e *emuBackend) Name() string { return "cudaemu" }
+func (e *emuBackend) Name() string {
+	if e.tc {
+		return "cudaemu-tc"
+	}
+	return "cudaemu"
+}
 func (e *emuBackend) Close() error { return nil }
 
 func (e *emuBackend) check(batch []*model.Example, cons []*model.Constraints) error {
@@ -79,7 +93,7 @@ func (e *emuBackend) run(batch []*model.Example, cons []*model.Constraints, comm
 	err := kernels.Run(kernels.Launch{
 		Net: unsafe.Slice((*byte)(unsafe.Pointer(&e.net)), unsafe.Sizeof(e.net)), Weights: e.weights,
 		In: in, Steps: int64(steps), Mode: int64(mode), Enc: e.enc, Out: out,
-		Grid: bcap, Block: threads, Smem: e.net.smemBytes(),
+		Grid: bcap, Block: threads, Smem: e.net.smemBytes(), TensorCores: e.tc,
 	})
 	return out, err
 }
@@ -133,56 +147,62 @@ func (e *emuBackend) Decode(enc model.EncState, committed [][]int32, logits [][]
 	return nil
 }
 
-// The emulator runs about a second per example at 1024 threads, so these use
-// small batches; the GPU tests (cuda_test.go) run the large ones.
+// The emulator runs a demo-sized fill in milliseconds to tens of milliseconds,
+// so these use small batches; the GPU tests (cuda_test.go) run the large ones.
 
 func TestEmuDecodeParity(t *testing.T) {
-	for name, cfg := range configs() {
-		t.Run(name, func(t *testing.T) {
-			w := randomWeights(t, cfg, 3)
-			dev, err := newEmu(w, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			decodeParity(t, name, cfg, w, dev, []int{1, 6})
-		})
+	for _, v := range variants {
+		for name, cfg := range configs() {
+			t.Run(v.name+"/"+name, func(t *testing.T) {
+				w := randomWeights(t, cfg, 3)
+				dev, err := newEmu(w, v.tc, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				decodeParity(t, name, cfg, w, dev, []int{1, 6})
+			})
+		}
 	}
 }
 
 func TestEmuFillParity(t *testing.T) {
-	for name, cfg := range configs() {
-		t.Run(name, func(t *testing.T) {
-			w := randomWeights(t, cfg, 5)
-			dev, err := newEmu(w, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fillParity(t, name, cfg, w, dev, []fillCase{{1, 1}, {1, 2}, {3, cfg.Positions()}, {6, 3}, {2, 0}})
-		})
-	}
-	// block sizes the GPU backend picks for other batch sizes (and an odd one)
-	for _, threads := range []int{512, 128, 96} {
-		t.Run(fmt.Sprint("demo-", threads, "threads"), func(t *testing.T) {
-			cfg := model.DefaultConfig()
-			w := randomWeights(t, cfg, 6)
-			dev, err := newEmu(w, threads)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fillParity(t, "demo", cfg, w, dev, []fillCase{{2, 2}})
-		})
+	for _, v := range variants {
+		for name, cfg := range configs() {
+			t.Run(v.name+"/"+name, func(t *testing.T) {
+				w := randomWeights(t, cfg, 5)
+				dev, err := newEmu(w, v.tc, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fillParity(t, name, cfg, w, dev, []fillCase{{1, 1}, {1, 2}, {3, cfg.Positions()}, {6, 3}, {2, 0}})
+			})
+		}
+		// block sizes the GPU backend picks for other batch sizes (and an odd one)
+		for _, threads := range []int{512, 128, 96} {
+			t.Run(fmt.Sprint(v.name, "/demo-", threads, "threads"), func(t *testing.T) {
+				cfg := model.DefaultConfig()
+				w := randomWeights(t, cfg, 6)
+				dev, err := newEmu(w, v.tc, threads)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fillParity(t, "demo", cfg, w, dev, []fillCase{{2, 2}})
+			})
+		}
 	}
 }
 
 func TestEmuDevSetParity(t *testing.T) {
-	devSetParity(t, "cudaemu", 40, 3)
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) { devSetParity(t, v.name, 40, 3) })
+	}
 }
 
 // TestEmuBadLaunch: launches the GPU would refuse fail with a reason instead of
 // running.
 func TestEmuBadLaunch(t *testing.T) {
 	cfg := model.DefaultConfig()
-	e, err := newEmu(randomWeights(t, cfg, 1), 0)
+	e, err := newEmu(randomWeights(t, cfg, 1), false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,20 @@
 // The CPU emulator's scheduler and launch (see emu.h), with fill.cu compiled in.
 #include "emu.h"
 
+#include "fill.h"
+
+// The kernel twice: as the compute_52 PTX has it (CUDA-core products) and as the
+// compute_80 PTX has it (tensor-core products).
+namespace cores {
+#define VC_MMA 0
 #include "fill.cu"
+#undef VC_MMA
+} // namespace cores
+namespace tensor {
+#define VC_MMA 1
+#include "fill.cu"
+#undef VC_MMA
+} // namespace tensor
 
 #include <stdio.h>
 #include <sys/mman.h>
@@ -26,6 +39,7 @@ void fault(const char* msg) {
 
 // The launch being run: every fiber calls the kernel with these arguments.
 static struct {
+	void (*kernel)(const unsigned char*, long long, long long, float*, void*);
 	const unsigned char* in;
 	long long steps, mode;
 	float* enc;
@@ -35,7 +49,7 @@ static struct {
 // fiberMain is where every fiber starts: the kernel, then the bookkeeping of
 // an exited thread, then back to the scheduler for good.
 static void fiberMain() {
-	vc_fill(args.in, args.steps, args.mode, args.enc, args.out);
+	args.kernel(args.in, args.steps, args.mode, args.enc, args.out);
 	Worker& k = *W;
 	Fiber& f = *k.cur;
 	Warp& w = k.warps[f.warp];
@@ -177,7 +191,7 @@ static const char* runBlock(Worker& k, unsigned b, unsigned grid, char* msg, siz
 
 extern "C" int vcemu_launch(const void* net, int netBytes, const float* weights, const unsigned char* in, long long steps,
                             long long mode, float* enc, void* out, int grid, int block, long long smemBytes,
-                            int workers, char* err, int errLen) {
+                            int workers, int tensorCores, char* err, int errLen) {
 	using namespace vcemu;
 	if (netBytes != (int)sizeof(VCNet)) {
 		snprintf(err, errLen, "network description is %d bytes, VCNet %d", netBytes, (int)sizeof(VCNet));
@@ -190,9 +204,10 @@ extern "C" int vcemu_launch(const void* net, int netBytes, const float* weights,
 	}
 	static std::mutex mu; // cnet and args are globals: one launch at a time
 	std::lock_guard<std::mutex> lock(mu);
+	VCNet& cnet = tensorCores ? tensor::cnet : cores::cnet;
 	memcpy(&cnet, net, sizeof(VCNet));
 	cnet.w = (long long)(uintptr_t)weights;
-	args = {in, steps, mode, enc, out};
+	args = {tensorCores ? tensor::vc_fill : cores::vc_fill, in, steps, mode, enc, out};
 	std::atomic<int> next{0};
 	std::atomic<bool> failed{false};
 	std::mutex errMu;

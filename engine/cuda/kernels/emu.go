@@ -15,7 +15,7 @@ package kernels
 #include <stdlib.h>
 int vcemu_launch(const void* net, int netBytes, const float* weights, const unsigned char* in, long long steps,
                  long long mode, float* enc, void* out, int grid, int block, long long smemBytes,
-                 int workers, char* err, int errLen);
+                 int workers, int tensorCores, char* err, int errLen);
 */
 import "C"
 
@@ -46,6 +46,9 @@ type Launch struct {
 	Grid    int       // blocks (examples)
 	Block   int       // threads per block, 1..1024
 	Smem    int       // dynamic shared memory in bytes
+	// TensorCores runs the kernel as the compute_80 PTX has it (matrix products
+	// on the tensor cores, VC_MMA) instead of the compute_52 one.
+	TensorCores bool
 }
 
 // Run runs the launch on the CPU, blocks spread over GOMAXPROCS OS threads. It
@@ -60,10 +63,14 @@ func Run(l Launch) error {
 	if len(l.Enc) > 0 {
 		enc = unsafe.Pointer(&l.Enc[0])
 	}
+	tc := 0
+	if l.TensorCores {
+		tc = 1
+	}
 	var msg [512]C.char
 	rc := C.vcemu_launch(unsafe.Pointer(&l.Net[0]), C.int(len(l.Net)), (*C.float)(&l.Weights[0]),
 		(*C.uchar)(&l.In[0]), C.longlong(l.Steps), C.longlong(l.Mode), (*C.float)(enc), unsafe.Pointer(&l.Out[0]),
-		C.int(l.Grid), C.int(l.Block), C.longlong(l.Smem), C.int(runtime.GOMAXPROCS(0)), &msg[0], C.int(len(msg)))
+		C.int(l.Grid), C.int(l.Block), C.longlong(l.Smem), C.int(runtime.GOMAXPROCS(0)), C.int(tc), &msg[0], C.int(len(msg)))
 	if rc != 0 {
 		return fmt.Errorf("kernels: emulated vc_fill: %s", C.GoString(&msg[0]))
 	}

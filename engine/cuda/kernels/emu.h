@@ -27,6 +27,7 @@
 #define __noinline__ __attribute__((noinline))
 #define __forceinline__ inline __attribute__((always_inline))
 #define __launch_bounds__(...)
+#define VC_KERNEL // C++ linkage: emu.cc compiles fill.cu into two namespaces
 
 struct uint3 {
 	unsigned x, y, z;
@@ -72,7 +73,8 @@ struct Fiber {
 struct Warp {
 	int live, arrived;
 	unsigned gen;
-	uint32_t slot[32]; // shuffle exchange
+	uint32_t slot[32];             // shuffle exchange
+	uint32_t mA[32][4], mB[32][2]; // mma fragments
 };
 
 // Worker is one OS thread's state: the block it runs and its fibers.
@@ -171,6 +173,49 @@ static inline unsigned __isShared(const void* p) { return vcemu::inSmem(p); }
 static inline size_t __cvta_generic_to_shared(const void* p) {
 	if (!vcemu::inSmem(p)) vcemu::fault("__cvta_generic_to_shared of a pointer outside shared memory");
 	return (size_t)((const char*)p - vcemu::W->smem);
+}
+
+static inline float __uint_as_float(unsigned u) {
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+static inline unsigned __float_as_uint(float f) {
+	unsigned u;
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+// mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 d, a, b, d: every lane
+// publishes its fragments (layouts in fill.cu, mma1688), then computes its four
+// elements of D from the whole A and B. The tensor cores read only the TF32
+// bits of each operand, so the low 13 bits are dropped here too.
+static inline void vcemu_mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+	vcemu::Warp& w = vcemu::W->warps[vcemu::W->cur->warp];
+	const int lane = vcemu::W->cur->lane, g = lane >> 2, t = lane & 3;
+	memcpy(w.mA[lane], a, sizeof a);
+	memcpy(w.mB[lane], b, sizeof b);
+	vcemu::syncwarp();
+	for (int i = 0; i < 4; i++) {
+		const int row = g + (i >> 1) * 8, col = 2 * t + (i & 1);
+		float s = d[i];
+		for (int k = 0; k < 8; k++) {
+			// A[row][k] is register (row >= 8) + 2·(k >= 4) of lane (row % 8)·4 + k % 4;
+			// B[k][col] is register (k >= 4) of lane col·4 + k % 4
+			const uint32_t av = w.mA[(row & 7) * 4 + (k & 3)][(row >> 3) + 2 * (k >> 2)];
+			const uint32_t bv = w.mB[col * 4 + (k & 3)][k >> 2];
+			s += __uint_as_float(av & 0xffffe000u) * __uint_as_float(bv & 0xffffe000u);
+		}
+		d[i] = s;
+	}
+	vcemu::syncwarp(); // fragments stay until every lane has read them
+}
+
+static inline float vcemu_lds1(unsigned a) {
+	if (a % 4 != 0 || a + 4 > vcemu::W->smemBytes) vcemu::fault("misaligned or out-of-range shared load");
+	float v;
+	memcpy(&v, vcemu::W->smem + a, 4);
+	return v;
 }
 
 // The emulated `extern __shared__` array and 16-byte shared loads (fill.cu).

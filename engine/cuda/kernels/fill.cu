@@ -10,6 +10,23 @@
 // runs the GPU parity tests where no GPU is.
 #include "fill.h"
 
+// VC_MMA: matrix products on the tensor cores (mma.sync, TF32 in three passes
+// for float32 accuracy). It needs sm_80, so it is on in the compute_80 PTX
+// (fill80.ptx) and off in the compute_52 one (fill.ptx), which older GPUs run.
+#ifndef VC_MMA
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define VC_MMA 1
+#else
+#define VC_MMA 0
+#endif
+#endif
+
+// The kernel's linkage: C names in the PTX; the CPU emulator (emu.h) compiles
+// this file twice, with and without VC_MMA, into two C++ namespaces.
+#ifndef VC_KERNEL
+#define VC_KERNEL extern "C" __global__
+#endif
+
 #define FULL 0xffffffffu
 
 // The network description lives in constant memory: every thread reads the
@@ -153,12 +170,149 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 	}
 }
 
+#if VC_MMA
+// TF32 tensor-core products. mma1688 is D += A·B for a 16×8 tile of D with
+// k = 8, A and B as TF32 (float32 with the low 13 mantissa bits zero) in the
+// register fragments of the PTX ISA ("Matrix Fragments for mma.m16n8k8",
+// .tf32): with g = lane/4 and t = lane%4, a = A[g][t], A[g+8][t], A[g][t+4],
+// A[g+8][t+4]; b = B[t][g], B[t+4][g]; d = D[g][2t], D[g][2t+1], D[g+8][2t],
+// D[g+8][2t+1].
+// lds1 loads a float at a shared-memory address, ldg1 one from global memory:
+// with the state space explicit the loads need no generic-address translation.
+#ifdef VC_EMU
+__device__ __forceinline__ void mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+	vcemu_mma1688(d, a, b);
+}
+__device__ __forceinline__ float lds1(unsigned a) { return vcemu_lds1(a); }
+__device__ __forceinline__ float ldg1(const float* p) { return *p; }
+#else
+__device__ __forceinline__ float lds1(unsigned a) {
+	float v;
+	asm volatile("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(a));
+	return v;
+}
+__device__ __forceinline__ float ldg1(const float* p) {
+	float v;
+	asm volatile("ld.global.f32 %0, [%1];" : "=f"(v) : "l"(p));
+	return v;
+}
+__device__ __forceinline__ void mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
+	asm("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+	    "{%0, %1, %2, %3};"
+	    : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+	    : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+#endif
+
+// split writes x = hi + lo as two TF32 numbers, each rounded to nearest (two
+// integer operations: sm_90 has no single instruction for cvt.rna.tf32, and
+// these operands are finite); hi·hi + hi·lo + lo·hi then carries about 21 of
+// float32's 24 mantissa bits ("3xTF32"). TF32 alone moves the logits by 1-2e-3,
+// more than the CPU parity allows (measured on the emulator).
+__device__ __forceinline__ void split(float x, unsigned& hi, unsigned& lo) {
+	hi = (__float_as_uint(x) + 0x1000u) & 0xffffe000u;
+	lo = (__float_as_uint(x - __uint_as_float(hi)) + 0x1000u) & 0xffffe000u;
+}
+
+// mmStep adds k = k0..k0+7 of the products into acc: A rows x0 and x1 (this
+// lane's g and g+8; shared-memory addresses s0, s1 when SH), B columns w[j]
+// (global memory). TAIL: k may pass K, and those k count as 0.
+template <int NT, bool TAIL, bool SH>
+__device__ __forceinline__ void mmStep(float (&acc)[NT][4], const float* x0, const float* x1, unsigned s0, unsigned s1,
+                                       const float* const (&w)[NT], int ldw, int k0, int K) {
+	const int t = LANE & 3, ka = k0 + t, kb = ka + 4;
+	const bool va = !TAIL || ka < K, vb = !TAIL || kb < K;
+	float a[4] = {0.f, 0.f, 0.f, 0.f};
+	if (va) {
+		a[0] = SH ? lds1(s0 + 4 * ka) : x0[ka];
+		a[1] = SH ? lds1(s1 + 4 * ka) : x1[ka];
+	}
+	if (vb) {
+		a[2] = SH ? lds1(s0 + 4 * kb) : x0[kb];
+		a[3] = SH ? lds1(s1 + 4 * kb) : x1[kb];
+	}
+	unsigned ah[4], al[4];
+#pragma unroll
+	for (int i = 0; i < 4; i++) split(a[i], ah[i], al[i]);
+#pragma unroll
+	for (int j = 0; j < NT; j++) {
+		unsigned bh[2], bl[2];
+		split(va ? ldg1(w[j] + ka * ldw) : 0.f, bh[0], bl[0]);
+		split(vb ? ldg1(w[j] + kb * ldw) : 0.f, bh[1], bl[1]);
+		mma1688(acc[j], al, bh); // small terms first
+		mma1688(acc[j], ah, bl);
+		mma1688(acc[j], ah, bh);
+	}
+}
+
+// mmTC computes what mmT does, one warp per 16-row × 8·NT-column block of the
+// output: NT tiles share each A fragment. Rows past R and columns past N load
+// clamped (valid) addresses and are not stored.
+template <int NT, bool SH>
+__device__ __forceinline__ void mmTC(float* out, int ldo, const float* in, int ldi, const float* Wt, int ldw,
+                                     const float* bias, int R, int K, int N, int op, float scale) {
+	const int g = LANE >> 2, t = LANE & 3;
+	const int colBlocks = (N + 8 * NT - 1) / (8 * NT), items = ((R + 15) >> 4) * colBlocks;
+	for (int it = WARP; it < items; it += NWARPS) { // warp-uniform: mma.sync needs the whole warp
+		const int r0 = (it / colBlocks) * 16, c0 = (it % colBlocks) * 8 * NT;
+		const float* x0 = in + min(r0 + g, R - 1) * ldi;
+		const float* x1 = in + min(r0 + g + 8, R - 1) * ldi;
+		const float* w[NT];
+		float acc[NT][4];
+#pragma unroll
+		for (int j = 0; j < NT; j++) {
+			w[j] = Wt + min(c0 + 8 * j + g, N - 1);
+			acc[j][0] = acc[j][1] = acc[j][2] = acc[j][3] = 0.f;
+		}
+		const unsigned s0 = SH ? (unsigned)__cvta_generic_to_shared(x0) : 0u;
+		const unsigned s1 = SH ? (unsigned)__cvta_generic_to_shared(x1) : 0u;
+		int k0 = 0;
+		for (; k0 + 8 <= K; k0 += 8) mmStep<NT, false, SH>(acc, x0, x1, s0, s1, w, ldw, k0, K);
+		if (k0 < K) mmStep<NT, true, SH>(acc, x0, x1, s0, s1, w, ldw, k0, K);
+#pragma unroll
+		for (int j = 0; j < NT; j++) {
+#pragma unroll
+			for (int i = 0; i < 4; i++) {
+				const int r = r0 + g + (i >> 1) * 8, n = c0 + 8 * j + 2 * t + (i & 1);
+				if (r >= R || n >= N) continue;
+				const float v = (acc[j][i] + (bias ? bias[n] : 0.f)) * scale;
+				float* o = op == MM_STORE_T ? out + n * ldo + r : out + r * ldo + n;
+				if (op == MM_ADD)
+					*o += v;
+				else if (op == MM_GELU)
+					*o = gelu(v);
+				else
+					*o = v;
+			}
+		}
+	}
+}
+#endif
+
 // mm picks the row blocking: the fewest rows per item (shortest dependency
 // chains, best at batch 1) that still fit the block in one pass, else four; and
 // 16-byte input loads where the rows are aligned for them.
 __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, const float* Wt, const float* b, int R,
                                 int K, int N, int op, int ldw = -1, float scale = 1.f) {
 	if (ldw < 0) ldw = N;
+#if VC_MMA
+	// as many column tiles per warp as it takes to cover the product in one pass
+	const int tiles = ((R + 15) >> 4) * ((N + 7) >> 3);
+	const bool sh = __isShared(in);
+	// (four tiles per warp would spill: 64 registers per thread at 1024 threads)
+	if (tiles <= NWARPS) {
+		if (sh)
+			mmTC<1, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmTC<1, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+	} else {
+		if (sh)
+			mmTC<2, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+		else
+			mmTC<2, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
+	}
+	return;
+#endif
 	// 16-byte shared loads where the input is aligned shared memory; generic loads
 	// otherwise (inputs read straight from the batch blob, odd widths)
 	bool vec = __isShared(in) && ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
@@ -278,7 +432,7 @@ __device__ bool pairOK(const int* tabs, int ntab, int ncand, int words, const in
 	return true;
 }
 
-extern "C" __global__ void __launch_bounds__(1024)
+VC_KERNEL void __launch_bounds__(1024)
     vc_fill(const unsigned char* __restrict__ in, long long steps, long long mode, float* encbuf, void* out) {
 #ifdef VC_EMU
 	float* sm = vcemu_dynamic_smem();
