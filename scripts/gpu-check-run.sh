@@ -31,11 +31,11 @@ grep -E '^Benchmark|FAIL' "$out/bench.log"
 game="$bin/../examples/monstertrainer"
 if [ -x "$bin/voicecmd" ] && [ -f "$game/model.vcw" ]; then
   echo "== voicecmd bench fill (demo game dev set), cpu then cuda"
-  # cuda-cores: the compute_52 kernel build (VOICECMD_CUDA_KERNEL=cores), the baseline of the tensor-core one
-  for be in cpu cuda cuda-cores; do
-    backend=${be%-cores}
-    kernel=auto
-    [ "$be" = cuda-cores ] && kernel=cores
+  # cuda: the default compute_52 kernel build; cuda-tensor: the compute_80 one (VOICECMD_CUDA_KERNEL=tensor)
+  for be in cpu cuda cuda-tensor; do
+    backend=${be%-tensor}
+    kernel=cores
+    [ "$be" = cuda-tensor ] && kernel=tensor
     VOICECMD_CUDA_KERNEL=$kernel LD_LIBRARY_PATH="$bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout 150 \
       "$bin/voicecmd" bench fill --game "$game" --backend $backend --batch 1024 --reps 3 >"$out/cli-$be.log" 2>&1 ||
       echo "(voicecmd bench fill --backend $be failed, see cli-$be.log)"

@@ -20,9 +20,10 @@ import (
 // driver ≥ 520 JIT-compiles for any GPU since Maxwell, with the matrix products
 // on the CUDA cores; and compute_80 (Ampere and later: A100, H100, H200, RTX 30xx
 // and up), with the products on the tensor cores (TF32 in three passes, see
-// fill.cu, mmTC). Open picks by the device's compute capability; the
-// environment variable VOICECMD_CUDA_KERNEL=cores forces the compute_52 build
-// (to compare the two, or to rule the tensor-core path out).
+// fill.cu, mmTC). The environment variable VOICECMD_CUDA_KERNEL=tensor picks
+// the compute_80 build; by default Open loads the compute_52 one, because the
+// tensor-core build has so far been checked only on the CPU emulator
+// (engine/cuda/kernels), not on a GPU (docs/decisions.md).
 var (
 	//go:embed fill.ptx
 	fillPTX string
@@ -35,8 +36,8 @@ var (
 const fillKernel = "vc_fill"
 
 // KernelEnv names the environment variable that picks the kernel build:
-// "cores" (compute_52 PTX), "tensor" (compute_80 PTX; fails on older GPUs), or
-// "" / "auto" (tensor where the GPU has compute capability 8.0 or more).
+// "" / "cores" (compute_52 PTX, the default) or "tensor" (compute_80 PTX; Open
+// fails on GPUs older than compute capability 8.0).
 const KernelEnv = "VOICECMD_CUDA_KERNEL"
 
 func init() {
@@ -148,9 +149,7 @@ func (b *Backend) setup(buf []float32) error {
 		return fmt.Errorf("cuda: compute capability: %w", err)
 	}
 	switch k := os.Getenv(KernelEnv); k {
-	case "", "auto":
-		b.tensor = major >= 8
-	case "cores":
+	case "", "cores":
 		b.tensor = false
 	case "tensor":
 		if major < 8 {
@@ -159,7 +158,7 @@ func (b *Backend) setup(buf []float32) error {
 		}
 		b.tensor = true
 	default:
-		return fmt.Errorf("cuda: %s=%q: want cores, tensor or auto", KernelEnv, k)
+		return fmt.Errorf("cuda: %s=%q: want cores or tensor", KernelEnv, k)
 	}
 	ptx := fillPTX
 	if b.tensor {
