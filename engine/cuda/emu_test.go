@@ -174,7 +174,7 @@ func TestEmuFillParity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				fillParity(t, name, cfg, w, dev, []fillCase{{1, 1}, {1, 2}, {3, cfg.Positions()}, {6, 3}, {2, 0}})
+				fillParity(t, name, cfg, w, dev, []fillCase{{1, 1}, {1, 2}, {2, cfg.Positions()}, {5, 3}, {2, 0}})
 			})
 		}
 		// block sizes the GPU backend picks for other batch sizes (and an odd one)
@@ -187,6 +187,43 @@ func TestEmuFillParity(t *testing.T) {
 					t.Fatal(err)
 				}
 				fillParity(t, "demo", cfg, w, dev, []fillCase{{2, 2}})
+			})
+		}
+	}
+}
+
+// TestEmuRandomConfigs: shapes nobody picked by hand (widths that are not
+// multiples of 8 or 32, one head or six, short and long token lists) through
+// both builds of the kernel.
+func TestEmuRandomConfigs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2026, 11))
+	for i := 0; i < 6; i++ {
+		cfg := model.DefaultConfig()
+		cfg.Heads = 1 + rng.IntN(6)
+		cfg.Dim = cfg.Heads * (4 + rng.IntN(17))
+		cfg.FFN = 8 + rng.IntN(153)
+		cfg.EncLayers, cfg.DecLayers = 1+rng.IntN(3), 1+rng.IntN(2)
+		cfg.MaxTokens, cfg.MaxCands = 4+rng.IntN(37), 4+rng.IntN(97)
+		cfg.Roles, cfg.Frames = 2+rng.IntN(8), 1+rng.IntN(4)
+		cfg.TokFeat, cfg.CandFeat = 1+rng.IntN(20), 1+rng.IntN(10)
+		cfg.HashBuckets, cfg.HashesPerToken, cfg.Kinds = 64+rng.IntN(448), 1+rng.IntN(12), 2+rng.IntN(63)
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("config %d: %v", i, err)
+		}
+		for _, v := range variants {
+			name := fmt.Sprintf("%s/D%d-H%d-F%d-L%d.%d-T%d-C%d-P%d", v.name, cfg.Dim, cfg.Heads, cfg.FFN,
+				cfg.EncLayers, cfg.DecLayers, cfg.MaxTokens, cfg.MaxCands, cfg.Positions())
+			t.Run(name, func(t *testing.T) {
+				w := randomWeights(t, cfg, uint64(i))
+				dev, err := newEmu(w, v.tc, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if dev.net.smemBytes() > 227<<10 {
+					t.Skipf("needs %d bytes of shared memory per block", dev.net.smemBytes())
+				}
+				decodeParity(t, name, cfg, w, dev, []int{2})
+				fillParity(t, name, cfg, w, dev, []fillCase{{1, 2}, {2, 1 + rng.IntN(cfg.Positions())}})
 			})
 		}
 	}
