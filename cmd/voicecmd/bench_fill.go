@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voicecmd/voicecmd/engine/cuda"
 	"github.com/voicecmd/voicecmd/engine/fill"
 )
 
@@ -29,6 +30,7 @@ type fillResult struct {
 
 type fillReport struct {
 	Backend      string       `json:"backend"`
+	Kernel       string       `json:"cuda_kernel,omitempty"` // the GPU kernel build (cuda.KernelEnv)
 	Machine      string       `json:"machine"`
 	Slots        int          `json:"slots"`
 	DefaultSteps int          `json:"default_steps"`
@@ -72,6 +74,9 @@ flags:`)
 	}
 	P := f.Weights().Config.Positions()
 	rep := fillReport{Backend: f.Backend(), Machine: machineName(), Slots: P, DefaultSteps: f.Steps()}
+	if rep.Backend == "cuda" {
+		rep.Kernel = cuda.KernelBuild()
+	}
 	stepsList := []int{1, 2, f.Steps(), P}
 	seen := map[int]bool{}
 	for _, k := range stepsList {
@@ -115,7 +120,11 @@ flags:`)
 		json.NewEncoder(os.Stdout).Encode(rep)
 		return exitOK
 	}
-	fmt.Printf("backend %s on %s, %d slot positions, default K=%d\n", rep.Backend, rep.Machine, rep.Slots, rep.DefaultSteps)
+	be := rep.Backend
+	if rep.Kernel != "" {
+		be += " (kernel build " + rep.Kernel + ")"
+	}
+	fmt.Printf("backend %s on %s, %d slot positions, default K=%d\n", be, rep.Machine, rep.Slots, rep.DefaultSteps)
 	fmt.Printf("%5s %6s %10s %10s %12s %9s %9s\n", "K", "batch", "p50 µs", "p99 µs", "µs/utt", "dev acc", "renamed")
 	for _, r := range rep.Results {
 		fmt.Printf("%5d %6d %10.0f %10.0f %12.1f %8.1f%% %8.1f%%\n", r.Steps, r.Batch, r.P50us, r.P99us, r.PerUttUs, 100*r.Accuracy, 100*r.Renamed)

@@ -35,11 +35,6 @@ var (
 // measured and dropped are described in docs/gpu.md.
 const fillKernel = "vc_fill"
 
-// KernelEnv names the environment variable that picks the kernel build:
-// "" / "cores" (compute_52 PTX, the default) or "tensor" (compute_80 PTX; Open
-// fails on GPUs older than compute capability 8.0).
-const KernelEnv = "VOICECMD_CUDA_KERNEL"
-
 func init() {
 	model.RegisterBackend("cuda", func(w *model.Weights) (model.Backend, error) { return Open(w) })
 }
