@@ -179,6 +179,8 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 // D[g+8][2t+1].
 // lds1 loads a float at a shared-memory address, ldg1 one from global memory:
 // with the state space explicit the loads need no generic-address translation.
+// They are not volatile, so the compiler may schedule them (nothing a product
+// reads is written during it: mm's in, out and weights never overlap).
 #ifdef VC_EMU
 __device__ __forceinline__ void mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
 	vcemu_mma1688(d, a, b);
@@ -188,12 +190,12 @@ __device__ __forceinline__ float ldg1(const float* p) { return *p; }
 #else
 __device__ __forceinline__ float lds1(unsigned a) {
 	float v;
-	asm volatile("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(a));
+	asm("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(a));
 	return v;
 }
 __device__ __forceinline__ float ldg1(const float* p) {
 	float v;
-	asm volatile("ld.global.f32 %0, [%1];" : "=f"(v) : "l"(p));
+	asm("ld.global.f32 %0, [%1];" : "=f"(v) : "l"(p));
 	return v;
 }
 __device__ __forceinline__ void mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
