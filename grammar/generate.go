@@ -112,7 +112,7 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	n := 1
 	if r := rng.Float64(); r < 0.2 {
 		n = 2
-	} else if r < 0.25 {
+	} else if r < 0.3 {
 		n = 3
 	}
 	reject := rng.Float64() < gen.opts.RejectRate
