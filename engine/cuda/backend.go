@@ -5,7 +5,6 @@ package cuda
 import (
 	_ "embed"
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -143,8 +142,8 @@ func (b *Backend) setup(buf []float32) error {
 	if err != nil {
 		return fmt.Errorf("cuda: compute capability: %w", err)
 	}
-	switch k := os.Getenv(KernelEnv); k {
-	case "", "cores":
+	switch k := KernelBuild(); k {
+	case "cores":
 		b.tensor = false
 	case "tensor":
 		if major < 8 {

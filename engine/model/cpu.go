@@ -289,16 +289,7 @@ func (c *CPU) encodeRow(rs *runState, ex *Example) {
 	nt := ex.NTok
 	rs.nt, rs.nc = nt, ex.NCand
 	x := rs.x[:nt*D]
-	for t := 0; t < nt; t++ {
-		xt := x[t*D : (t+1)*D]
-		copy(xt, w.Epos[t*D:(t+1)*D])
-		addTo(xt, w.Btf)
-		for _, id := range ex.TokHash[t] {
-			if id >= 0 {
-				addTo(xt, w.Ehash[int(id)*D:int(id+1)*D])
-			}
-		}
-	}
+	embedTokens(x, &w.Tensors, ex, D)
 	linear(x, ex.TokFeat, w.Wtf, nil, nt, Ft, D, true)
 	for l := range w.Enc {
 		b := &w.Enc[l]

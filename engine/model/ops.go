@@ -399,3 +399,19 @@ func attentionBackward[F Float](dq, dk, dv, dOut, att, q, k, v, dp []F, nq, nk, 
 		}
 	}
 }
+
+// embedTokens writes the encoder input of ex's tokens into x ([NTok][D]): the
+// position embedding, the token-feature bias and the hashed-id embeddings (ids
+// < 0 are unused). The token features are added by the caller (a linear layer).
+func embedTokens[F Float](x []F, w *Tensors[F], ex *Example, D int) {
+	for t := 0; t < ex.NTok; t++ {
+		xt := x[t*D : (t+1)*D]
+		copy(xt, w.Epos[t*D:(t+1)*D])
+		addTo(xt, w.Btf)
+		for _, id := range ex.TokHash[t] {
+			if id >= 0 {
+				addTo(xt, w.Ehash[int(id)*D:int(id+1)*D])
+			}
+		}
+	}
+}

@@ -73,18 +73,7 @@ func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
 	nkp := (nk + 7) &^ 7
 	kT, vT := tmp[:D*nkp], tmp[D*nkp:2*D*nkp]
 	s, mask := tmp[2*D*nkp:2*D*nkp+nkp], tmp[2*D*nkp+nkp:2*D*nkp+2*nkp]
-	for j := 0; j < nk; j++ {
-		kr, vr := k[j*D:(j+1)*D], v[j*D:(j+1)*D]
-		for c := range kr {
-			kT[c*nkp+j] = kr[c]
-			vT[c*nkp+j] = vr[c]
-		}
-	}
-	for c := 0; c < D; c++ {
-		for j := nk; j < nkp; j++ {
-			kT[c*nkp+j], vT[c*nkp+j] = 0, 0
-		}
-	}
+	transposeKV(kT, vT, k, v, nk, nkp, D)
 	// scores start from the key mask: 0 for real keys, -1e30 for the padding,
 	// whose probability then underflows (its value row is zero anyway).
 	for j := range mask {
@@ -106,14 +95,9 @@ func attentionAVX(out, att, q, k, v, tmp []float32, nq, nk, D, H int) {
 	}
 }
 
-// attentionBackwardAVX is attentionBackward for float32, per head in the transposed
-// [hs][nkp] layout of attentionAVX so that every product is one AVX kernel call.
-func attentionBackwardAVX(dq, dk, dv, dOut, att, q, k, v, tmp []float32, nq, nk, D, H int) {
-	hs := D / H
-	nkp := (nk + 7) &^ 7
-	kT, vT, dkT, dvT := tmp[:D*nkp], tmp[D*nkp:2*D*nkp], tmp[2*D*nkp:3*D*nkp], tmp[3*D*nkp:4*D*nkp]
-	rest := tmp[4*D*nkp:]
-	ap, ds, dp, t := rest[:nq*nkp], rest[nq*nkp:2*nq*nkp], rest[2*nq*nkp:2*nq*nkp+nkp], rest[2*nq*nkp+nkp:2*nq*nkp+nkp+D]
+// transposeKV writes the nk key and value rows ([nk][D]) as columns of kT and vT
+// ([D][nkp]), zeroing the padding columns nk..nkp-1.
+func transposeKV(kT, vT, k, v []float32, nk, nkp, D int) {
 	for j := 0; j < nk; j++ {
 		kr, vr := k[j*D:(j+1)*D], v[j*D:(j+1)*D]
 		for c := range kr {
@@ -126,6 +110,17 @@ func attentionBackwardAVX(dq, dk, dv, dOut, att, q, k, v, tmp []float32, nq, nk,
 			kT[c*nkp+j], vT[c*nkp+j] = 0, 0
 		}
 	}
+}
+
+// attentionBackwardAVX is attentionBackward for float32, per head in the transposed
+// [hs][nkp] layout of attentionAVX so that every product is one AVX kernel call.
+func attentionBackwardAVX(dq, dk, dv, dOut, att, q, k, v, tmp []float32, nq, nk, D, H int) {
+	hs := D / H
+	nkp := (nk + 7) &^ 7
+	kT, vT, dkT, dvT := tmp[:D*nkp], tmp[D*nkp:2*D*nkp], tmp[2*D*nkp:3*D*nkp], tmp[3*D*nkp:4*D*nkp]
+	rest := tmp[4*D*nkp:]
+	ap, ds, dp, t := rest[:nq*nkp], rest[nq*nkp:2*nq*nkp], rest[2*nq*nkp:2*nq*nkp+nkp], rest[2*nq*nkp+nkp:2*nq*nkp+nkp+D]
+	transposeKV(kT, vT, k, v, nk, nkp, D)
 	for i := range dkT {
 		dkT[i], dvT[i] = 0, 0
 	}

@@ -182,16 +182,7 @@ func (tp *tape[F]) forward(ex *Example, committed []int32) {
 
 	// encoder
 	x := tp.xs[0]
-	for t := 0; t < nt; t++ {
-		xt := x[t*D : (t+1)*D]
-		copy(xt, w.Epos[t*D:(t+1)*D])
-		addTo(xt, w.Btf)
-		for _, id := range ex.TokHash[t] {
-			if id >= 0 {
-				addTo(xt, w.Ehash[int(id)*D:int(id+1)*D])
-			}
-		}
-	}
+	embedTokens(x, w, ex, D)
 	linear(x, tp.tokFeat, w.Wtf, nil, nt, Ft, D, true)
 	for l := range w.Enc {
 		b := &w.Enc[l]

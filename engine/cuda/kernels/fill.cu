@@ -313,8 +313,7 @@ __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, c
 		else
 			mmTC<2, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	}
-	return;
-#endif
+#else
 	// 16-byte shared loads where the input is aligned shared memory; generic loads
 	// otherwise (inputs read straight from the batch blob, odd widths)
 	bool vec = __isShared(in) && ((unsigned long long)in & 15) == 0 && (ldi & 3) == 0;
@@ -337,6 +336,7 @@ __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, c
 		else
 			mmT<4, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	}
+#endif
 }
 
 // attention: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head, for i < nq and
