@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
@@ -45,7 +45,7 @@ var (
 
 // Filler understands transcripts: one result per text, in order, under state st.
 // Implementations must be safe for use from one goroutine other than the game's
-// (the engine calls it from its fill goroutine only). *fill.Filler implements it,
+// (the engine calls it from its fill goroutine only). *understand.Filler implements it,
 // and the engine also drives its number of steps K (as a StepFiller).
 type Filler interface {
 	ParseBatch(texts []string, st *grammar.State) []grammar.Result
@@ -211,7 +211,7 @@ func New(opts Options) (*Engine, error) {
 		partials: map[int]job{},
 		early:    map[utterKey]*earlyState{},
 	}
-	if ff, ok := opts.Filler.(*fill.Filler); ok {
+	if ff, ok := opts.Filler.(*understand.Filler); ok {
 		opts.Filler = newFillSteps(ff)
 		e.filler = opts.Filler
 	}

@@ -3,20 +3,20 @@ package engine
 import (
 	"sync"
 
-	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
-// fillSteps makes a *fill.Filler a StepFiller, so the engine can lower K when a fill
+// fillSteps makes a *understand.Filler a StepFiller, so the engine can lower K when a fill
 // overruns its budget. It keeps one Filler per K (they share the model).
 type fillSteps struct {
-	*fill.Filler
+	*understand.Filler
 	mu  sync.Mutex
-	byK map[int]*fill.Filler
+	byK map[int]*understand.Filler
 }
 
-func newFillSteps(f *fill.Filler) *fillSteps {
-	return &fillSteps{Filler: f, byK: map[int]*fill.Filler{f.Steps(): f}}
+func newFillSteps(f *understand.Filler) *fillSteps {
+	return &fillSteps{Filler: f, byK: map[int]*understand.Filler{f.Steps(): f}}
 }
 
 func (s *fillSteps) DefaultSteps() int { return s.Filler.Steps() }

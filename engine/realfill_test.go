@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/internal/understand"
 )
 
 // The demo game's trained filler: these tests run the real model.
 const demoDir = "../examples/monstertrainer"
 
-func demoFiller(t testing.TB) *fill.Filler {
+func demoFiller(t testing.TB) *understand.Filler {
 	t.Helper()
-	f, err := fill.Load(demoDir, fill.Options{})
+	f, err := understand.Load(demoDir, understand.Options{})
 	if err != nil {
 		t.Fatalf("load the demo's filler: %v", err)
 	}
@@ -113,7 +113,7 @@ func TestRealFillerBatchesPlayers(t *testing.T) {
 }
 
 func ExampleEngine() {
-	f, err := fill.Load("../examples/monstertrainer", fill.Options{})
+	f, err := understand.Load("../examples/monstertrainer", understand.Options{})
 	if err != nil {
 		panic(err)
 	}

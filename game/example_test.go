@@ -9,7 +9,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/game"
 )
 
@@ -38,7 +38,7 @@ func (g *myGame) Layout(w, h int) (int, int) { return 960, 540 }
 // (typed text here; add voice sources for a microphone), the plugin and one handler
 // per intent.
 func Example() {
-	f, err := fill.Load("../examples/monstertrainer", fill.Options{})
+	f, err := understand.Load("../examples/monstertrainer", understand.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 
-	"github.com/voicecmd/voicecmd/game/headless"
+	"github.com/voicecmd/voicecmd/game/harness"
 )
 
 // Fonts: the Go fonts, embedded in golang.org/x/image, so the HUD needs no asset files.
@@ -140,7 +140,7 @@ func (p *Plugin) Draw(screen *ebiten.Image) {
 
 // drawCommand draws one command chip: the intent, then each slot's value with a
 // confidence bar under it, then the effect. It returns the x after it.
-func (p *Plugin) drawCommand(screen *ebiten.Image, c headless.CommandView, x, y float32) float32 {
+func (p *Plugin) drawCommand(screen *ebiten.Image, c harness.CommandView, x, y float32) float32 {
 	alpha := uint8(255)
 	if c.Forming {
 		alpha = 150

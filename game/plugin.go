@@ -31,22 +31,22 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/game/headless"
+	"github.com/voicecmd/voicecmd/game/harness"
 )
 
 // ErrNoEngine is returned by New when Options.Engine is nil.
 var ErrNoEngine = errors.New("game: no engine")
 
 // ErrNoHandler is the Dispatch error for an intent no handler is registered for.
-var ErrNoHandler = headless.ErrNoHandler
+var ErrNoHandler = harness.ErrNoHandler
 
 // The router types live in package headless (usable without a display); these
 // aliases let a game use them as game.Handler, game.Dispatch and game.Router.
 type (
-	Handler  = headless.Handler
-	Dispatch = headless.Dispatch
-	Router   = headless.Router
-	Stats    = headless.Stats
+	Handler  = harness.Handler
+	Dispatch = harness.Dispatch
+	Router   = harness.Router
+	Stats    = harness.Stats
 )
 
 // Options configures a Plugin. Only Engine is required.
@@ -87,7 +87,7 @@ type Options struct {
 type Plugin struct {
 	opts Options
 	eng  *engine.Engine
-	loop *headless.Loop
+	loop *harness.Loop
 	in   input
 
 	talking bool
@@ -121,7 +121,7 @@ func New(opts Options) (*Plugin, error) {
 	if opts.KeepResult <= 0 {
 		opts.KeepResult = 4 * time.Second
 	}
-	loop := headless.NewLoop(opts.Engine, opts.Source)
+	loop := harness.NewLoop(opts.Engine, opts.Source)
 	loop.FollowActive = opts.HUDFollowsActive
 	return &Plugin{opts: opts, eng: opts.Engine, loop: loop, in: ebitenInput{}}, nil
 }
@@ -235,7 +235,7 @@ func (p *Plugin) view(now time.Time) hudView {
 }
 
 type hudView struct {
-	headless.View
+	harness.View
 	typing bool
 	typed  string
 	hint   string

@@ -12,7 +12,7 @@ export PATH=$PATH:/usr/local/go/bin
 eval "$(scripts/cuda-stubs.sh --env)"
 go vet -tags cuda ./...
 mkdir -p build/cuda
-go test -c -tags cuda -o build/cuda/cuda.test ./engine/cuda
+go test -c -tags cuda -o build/cuda/cuda.test ./internal/cuda
 go build -tags cuda -o build/cuda/voicecmd ./cmd/voicecmd
 if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1 '; then
   build/cuda/cuda.test -test.count=1 -test.run 'TestLayout|TestAuto|TestDecodeParity'

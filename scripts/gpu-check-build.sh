@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # First half of the GPU check, for a machine WITHOUT a GPU (x86-64, Go, cgo): builds the
-# cuda-tagged test binary of engine/cuda and the cuda-tagged CLI into .gpubin/, with
+# cuda-tagged test binary of internal/cuda and the cuda-tagged CLI into .gpubin/, with
 # cuda.h and the libcuda link stub from scripts/cuda-stubs.sh, and copies the second half
 # (gpu-check-run.sh) beside them. Carry .gpubin/ to a GPU machine (driver, no Go) and run
 #   .gpubin/gpu-check-run.sh [OUTDIR]
@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/cuda-stubs.sh --env)"
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 mkdir -p .gpubin
-go vet -tags cuda ./engine/cuda/
-go test -c -tags cuda -o .gpubin/cuda.test ./engine/cuda
+go vet -tags cuda ./internal/cuda/
+go test -c -tags cuda -o .gpubin/cuda.test ./internal/cuda
 # the CLI is a bonus for the run half (voicecmd bench fill --backend cuda); its other
 # packages may be mid-change, so a failure here only drops it
 rm -f .gpubin/voicecmd

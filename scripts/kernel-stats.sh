@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static numbers for the fill kernel, no GPU needed (needs nvcc: Debian's
-# nvidia-cuda-toolkit, non-free): compiles engine/cuda/kernels/fill.cu for an
+# nvidia-cuda-toolkit, non-free): compiles internal/cuda/kernels/fill.cu for an
 # sm_90 (H100/H200) in both builds — CUDA-core products (VC_MMA=0, what the
 # compute_52 PTX becomes) and tensor-core products (VC_MMA=1, the compute_80 PTX)
 # — and prints ptxas' registers and spills, then the matrix-product inner loops
@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 for mma in 0 1; do
   name=$([ $mma = 1 ] && echo "tensor-core products (VC_MMA=1)" || echo "CUDA-core products (VC_MMA=0)")
   echo "== $arch, $name"
-  nvcc -cubin -arch="$arch" -O3 -DVC_MMA=$mma -Xptxas -v -o "$tmp/k$mma.cubin" engine/cuda/kernels/fill.cu 2>&1 |
+  nvcc -cubin -arch="$arch" -O3 -DVC_MMA=$mma -Xptxas -v -o "$tmp/k$mma.cubin" internal/cuda/kernels/fill.cu 2>&1 |
     awk '/Function properties for/ {f=$NF; sub(/^_Z[0-9]+/, "", f); sub(/P.*$/, "", f); next}
          /spill/ {sub(/^ +/, ""); printf "  %-10s %s\n", f, $0}
          /Used [0-9]+ registers/ {sub(/^.*: /, ""); printf "  %-10s %s\n", "", $0}'

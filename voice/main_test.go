@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/espeak"
+	"github.com/voicecmd/voicecmd/internal/espeak"
 )
 
 // micDir holds the ALSA configuration the microphone tests capture through: its

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/espeak"
+	"github.com/voicecmd/voicecmd/internal/espeak"
 )
 
 // writeMicInput makes samples the next capture of the ALSA file plugin (see

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/espeak"
+	"github.com/voicecmd/voicecmd/internal/espeak"
 )
 
 // utterances lays out phrases separated by gap seconds of silence (after lead

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/espeak"
+	"github.com/voicecmd/voicecmd/internal/espeak"
 )
 
 func TestReadWAVFormats(t *testing.T) {

@@ -2,6 +2,6 @@
 
 package main
 
-// Built with -tags cuda, the CLI links the GPU backend: importing engine/cuda
-// registers "cuda" with engine/model, so --backend cuda and auto can use it.
-import _ "github.com/voicecmd/voicecmd/engine/cuda"
+// Built with -tags cuda, the CLI links the GPU backend: importing internal/cuda
+// registers "cuda" with internal/model, so --backend cuda and auto can use it.
+import _ "github.com/voicecmd/voicecmd/internal/cuda"

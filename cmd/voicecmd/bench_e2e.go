@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/engine/fill"
-	"github.com/voicecmd/voicecmd/game/headless"
+	"github.com/voicecmd/voicecmd/internal/understand"
+	"github.com/voicecmd/voicecmd/game/harness"
 	"github.com/voicecmd/voicecmd/internal/plot"
 	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/voice/whisper"
@@ -201,7 +201,7 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	defer wm.Close()
 	oracle := cfg.oracle == "on" || (cfg.oracle == "auto" && wm.Info().Weightless())
 	// Filler and engine.
-	f, err := fill.Load(cfg.gameDir, fill.Options{})
+	f, err := understand.Load(cfg.gameDir, understand.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	defer eng.Close()
 
 	// The game: a headless 60 Hz loop around the plugin's frame work.
-	loop := headless.NewLoop(eng, 0)
+	loop := harness.NewLoop(eng, 0)
 	type hit struct {
 		at  time.Time
 		cmd engine.Command

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voicecmd/voicecmd/engine/cuda"
-	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/internal/cuda"
+	"github.com/voicecmd/voicecmd/internal/understand"
 )
 
 func init() {
@@ -61,13 +61,13 @@ flags:`)
 		fs.Usage()
 		return exitUsage
 	}
-	f, err := fill.Load(*game, fill.Options{Backend: *backend})
+	f, err := understand.Load(*game, understand.Options{Backend: *backend})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd bench fill:", err)
 		return exitFailure
 	}
 	defer f.Close()
-	cases, err := fill.LoadDevSet(filepath.Join(*game, "devset.txt"))
+	cases, err := understand.LoadDevSet(filepath.Join(*game, "devset.txt"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd bench fill:", err)
 		return exitFailure
@@ -85,7 +85,7 @@ flags:`)
 		}
 		seen[k] = true
 		fk := f.WithSteps(k)
-		ev := fill.Evaluate(fk, cases)
+		ev := understand.Evaluate(fk, cases)
 		ren := ev.ByState["renamed"]
 		acc, racc := ev.Accuracy(), ratio(ren[0], ren[1])
 		// batch 1: every dev utterance, reps times, one at a time

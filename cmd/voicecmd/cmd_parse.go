@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/voicecmd/voicecmd/engine/fill"
+	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
@@ -42,7 +42,7 @@ flags:`)
 		fs.Usage()
 		return exitUsage
 	}
-	f, err := fill.Load(*game, fill.Options{Steps: *steps, Backend: *backend})
+	f, err := understand.Load(*game, understand.Options{Steps: *steps, Backend: *backend})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd parse:", err)
 		return exitFailure
@@ -66,7 +66,7 @@ flags:`)
 	return parseLines(os.Stdin, out, enc, f, st)
 }
 
-func parseLines(in io.Reader, out *bufio.Writer, enc *json.Encoder, f *fill.Filler, st *grammar.State) int {
+func parseLines(in io.Reader, out *bufio.Writer, enc *json.Encoder, f *understand.Filler, st *grammar.State) int {
 	r := bufio.NewReader(in)
 	for {
 		line, err := r.ReadString('\n')

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voicecmd/voicecmd/engine/fill"
-	"github.com/voicecmd/voicecmd/engine/model"
+	"github.com/voicecmd/voicecmd/internal/understand"
+	"github.com/voicecmd/voicecmd/internal/model"
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
@@ -53,14 +53,14 @@ flags:`)
 		return exitUsage
 	}
 	if *out == "" {
-		*out = filepath.Join(*game, fill.WeightsFile)
+		*out = filepath.Join(*game, understand.WeightsFile)
 	}
-	g, err := grammar.ParseFile(filepath.Join(*game, fill.GrammarFile))
+	g, err := grammar.ParseFile(filepath.Join(*game, understand.GrammarFile))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 		return exitFailure
 	}
-	st, err := grammar.LoadState(filepath.Join(*game, fill.StateFile))
+	st, err := grammar.LoadState(filepath.Join(*game, understand.StateFile))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 		return exitFailure
@@ -71,7 +71,7 @@ flags:`)
 	var losses []float64
 	bar := newProgress(os.Stderr, *steps)
 	start := time.Now()
-	w, err := fill.Train(ctx, g, fill.TrainOptions{
+	w, err := understand.Train(ctx, g, understand.TrainOptions{
 		Base:  st,
 		Train: model.TrainConfig{Steps: *steps, Batch: *batch, LR: *lr, Seed: *seed},
 		Progress: func(step int, loss float64, elapsed time.Duration) {
@@ -97,22 +97,22 @@ flags:`)
 	}
 	dev := filepath.Join(*game, "devset.txt")
 	if _, err := os.Stat(dev); err == nil {
-		cases, err := fill.LoadDevSet(dev)
+		cases, err := understand.LoadDevSet(dev)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 			return exitFailure
 		}
-		f, err := fill.New(g, w, st, fill.Options{})
+		f, err := understand.New(g, w, st, understand.Options{})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 			return exitFailure
 		}
-		printEval(fill.Evaluate(f, cases), f.Steps())
+		printEval(understand.Evaluate(f, cases), f.Steps())
 	}
 	return exitOK
 }
 
-func printEval(ev fill.Eval, steps int) {
+func printEval(ev understand.Eval, steps int) {
 	fmt.Printf("dev set: %d/%d exact (%.1f%%) at K=%d", ev.Correct, ev.Total, 100*ev.Accuracy(), steps)
 	for name, s := range ev.ByState {
 		if name != "" {
@@ -121,7 +121,7 @@ func printEval(ev fill.Eval, steps int) {
 	}
 	fmt.Println()
 	for _, fl := range ev.Failures {
-		fmt.Printf("  line %d: %q\n    want %s\n    got  %s\n", fl.Case.Line, fl.Case.Text, fill.Describe(fl.Case.Want), fill.Describe(fl.Got))
+		fmt.Printf("  line %d: %q\n    want %s\n    got  %s\n", fl.Case.Line, fl.Case.Text, understand.Describe(fl.Case.Want), understand.Describe(fl.Got))
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
-	"github.com/voicecmd/voicecmd/voice/espeak"
+	"github.com/voicecmd/voicecmd/internal/espeak"
 	"github.com/voicecmd/voicecmd/voice/whisper"
 )
 

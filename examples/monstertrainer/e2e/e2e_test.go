@@ -18,7 +18,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/voicecmd/voicecmd/game/xvfb"
+	"github.com/voicecmd/voicecmd/internal/xvfb"
 	"github.com/voicecmd/voicecmd/voice"
 )
 

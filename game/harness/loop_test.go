@@ -1,0 +1,231 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/voicecmd/voicecmd/engine"
+	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/voice"
+)
+
+// echoFiller understands "INTENT ACTOR ..." with a fixed confidence.
+type echoFiller struct{}
+
+func (echoFiller) ParseBatch(texts []string, st *grammar.State) []grammar.Result {
+	out := make([]grammar.Result, len(texts))
+	for i, t := range texts {
+		w := strings.Fields(t)
+		if len(w) < 2 {
+			out[i] = grammar.Reject(t, "not a command")
+			continue
+		}
+		c := grammar.Command{Intent: w[0], Slots: map[string]grammar.Value{"actor": {Str: w[1]}, "target": {Str: "Rattler"}},
+			Confidence: 0.9, SlotConfidence: map[string]float64{"actor": 0.8, "target": 0.6}}
+		out[i] = grammar.Result{Text: t, Commands: []grammar.Command{c}}
+	}
+	return out
+}
+
+func newLoop(t *testing.T) *Loop {
+	t.Helper()
+	eng, err := engine.New(engine.Options{Filler: echoFiller{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return NewLoop(eng, 0)
+}
+
+func stepUntil(t *testing.T, l *Loop, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		l.Step()
+		if done() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestLoopRoutesAndViews(t *testing.T) {
+	l := newLoop(t)
+	var got []string
+	l.Router.Handle("attack", func(c engine.Command) (string, error) {
+		got = append(got, c.Slots["actor"].Str)
+		return "-18 HP", nil
+	})
+	l.Engine().Submit(0, "attack Sparky")
+	stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
+	d := l.Dispatched()[0]
+	if len(got) != 1 || got[0] != "Sparky" || d.Effect != "-18 HP" || d.Frame != l.Frame() {
+		t.Fatalf("handler got %v; dispatch %+v", got, d)
+	}
+	v := l.View(time.Now(), time.Second)
+	if v.Text != "attack Sparky" || v.Partial || len(v.Commands) != 1 {
+		t.Fatalf("view = %+v", v)
+	}
+	c := v.Commands[0]
+	if c.Effect != "-18 HP" || len(c.Slots) != 2 || c.Slots[0].Name != "actor" || c.Slots[1].Confidence != 0.6 {
+		t.Fatalf("command view = %+v (want actor first, target at 0.6)", c)
+	}
+	if !strings.HasPrefix(v.Latency, "total ") || strings.Contains(v.Latency, "asr") {
+		t.Errorf("typed text latency = %q (no ASR stage expected)", v.Latency)
+	}
+	if v := l.View(time.Now().Add(2*time.Second), time.Second); v.Text != "" {
+		t.Errorf("the result should fade after keep: %+v", v)
+	}
+	if s := l.Stats(); s.Dispatched != 1 || s.Frames != l.Frame() || s.Max <= 0 {
+		t.Errorf("stats = %+v", s)
+	}
+}
+
+func TestLoopRejectionAndErrors(t *testing.T) {
+	l := newLoop(t)
+	l.Router.Handle("hold", func(engine.Command) (string, error) { return "", errors.New("Sparky has fainted") })
+	l.Router.Handle("boom", func(engine.Command) (string, error) { panic("kaboom") })
+	l.Engine().Submit(0, "mumble")
+	stepUntil(t, l, func() bool { return l.View(time.Now(), time.Second).Reject != "" })
+	if r := l.View(time.Now(), time.Second).Reject; r != "not a command" {
+		t.Fatalf("reject = %q", r)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"hold Sparky", "fainted"},
+		{"dance Sparky", `no handler for intent "dance"`},
+		{"boom Sparky", "kaboom"},
+	} {
+		l.Engine().Submit(0, tc.text)
+		stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
+		d := l.Dispatched()[0]
+		if d.Err == nil || !strings.Contains(d.Err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.text, d.Err, tc.want)
+		}
+		if v := l.View(time.Now(), time.Second); len(v.Commands) != 1 || !strings.Contains(v.Commands[0].Err, tc.want) {
+			t.Errorf("%q: HUD does not show the error: %+v", tc.text, v)
+		}
+	}
+	if s := l.Stats(); s.Failed != 3 {
+		t.Errorf("failed = %d, want 3", s.Failed)
+	}
+}
+
+func TestRouterFallback(t *testing.T) {
+	var r Router
+	r.Fallback = func(c engine.Command) (string, error) { return "fallback " + c.Intent, nil }
+	d := r.Route(engine.Command{Command: grammar.Command{Intent: "wave"}})
+	if d.Effect != "fallback wave" || d.Err != nil {
+		t.Fatalf("%+v", d)
+	}
+	var empty Router
+	if d := empty.Route(engine.Command{Command: grammar.Command{Intent: "wave"}}); !errors.Is(d.Err, ErrNoHandler) {
+		t.Fatalf("err = %v", d.Err)
+	}
+}
+
+func TestLatencyText(t *testing.T) {
+	got := LatencyText(engine.Timings{Total: 312 * time.Millisecond, Endpoint: 200 * time.Millisecond, ASR: 95 * time.Millisecond, Fill: 400 * time.Microsecond, Steps: 2}, false)
+	want := "total 312 ms · endpoint 200 ms · asr 95 ms · fill 0.4 ms K=2"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func ExampleRouter() {
+	var r Router
+	r.Handle("hold", func(c engine.Command) (string, error) {
+		return c.Slots["actor"].Str + " stands firm", nil
+	})
+	c := engine.Command{Command: grammar.Command{Intent: "hold", Slots: map[string]grammar.Value{"actor": {Str: "Sparky"}}}}
+	d := r.Route(c)
+	fmt.Println(d.Effect, d.Err)
+	// Output: Sparky stands firm <nil>
+}
+
+func TestLoopFollowActive(t *testing.T) {
+	l := newLoop(t)
+	p2, _ := l.Engine().AddTypist()
+	l.Engine().Submit(p2, "hold Bubbles")
+	stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
+	if v := l.View(time.Now(), time.Second); v.Text != "" {
+		t.Fatalf("without FollowActive the HUD shows source 0 only: %+v", v)
+	}
+	l.FollowActive = true
+	l.Engine().Submit(p2, "hold Sparky")
+	stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
+	if v := l.View(time.Now(), time.Second); v.Text != "hold Sparky" {
+		t.Fatalf("with FollowActive the HUD shows the last speaker: %+v", v)
+	}
+}
+
+// fixedTranscriber "hears" the same words in any audio.
+type fixedTranscriber struct{ text string }
+
+func (f fixedTranscriber) Transcribe(samples []float32, opts voice.TranscribeOptions) (voice.Transcript, error) {
+	return voice.Transcript{Text: f.text}, nil
+}
+
+func TestVoiceSourceFeedsTheEngine(t *testing.T) {
+	before := runtime.NumGoroutine()
+	// Half a second of silence, a second of tone (speech energy), a second of silence.
+	var samples []float32
+	samples = append(samples, make([]float32, voice.SampleRate/2)...)
+	for i := range voice.SampleRate {
+		samples = append(samples, float32(0.3*math.Sin(2*math.Pi*440*float64(i)/voice.SampleRate)))
+	}
+	samples = append(samples, make([]float32, voice.SampleRate)...)
+	rec, err := voice.NewRecognizer(voice.SliceSource(samples), voice.Options{Transcriber: fixedTranscriber{"hold Sparky"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := VoiceSource(rec, &voice.PushToTalk{})
+	eng, err := engine.New(engine.Options{Filler: echoFiller{}, Sources: []engine.Source{src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLoop(eng, 0)
+	var heard []string
+	l.Router.Fallback = func(c engine.Command) (string, error) {
+		heard = append(heard, c.Intent+" "+c.Slots["actor"].Str)
+		return "", nil
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(heard) == 0 && time.Now().Before(deadline) {
+		l.Step()
+		time.Sleep(time.Millisecond)
+	}
+	if len(heard) != 1 || heard[0] != "hold Sparky" {
+		t.Fatalf("heard %v", heard)
+	}
+	u := l.last
+	if u.Timings.SpeechEnd.IsZero() || u.Timings.Endpoint <= 0 {
+		t.Errorf("voice timings missing: %+v", u.Timings)
+	}
+	if err := eng.Talk(0, true); err != nil {
+		t.Fatal(err)
+	}
+	eng.Close()
+	deadline = time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines left after Close (%d before): the recognizer was not stopped", n, before)
+	}
+}
+
+func TestDBToLevel(t *testing.T) {
+	for db, want := range map[float32]float64{-120: 0, -60: 0, -30: 0.5, 0: 1, 6: 1} {
+		if got := dbToLevel(db); math.Abs(got-want) > 1e-9 {
+			t.Errorf("dbToLevel(%v) = %v, want %v", db, got, want)
+		}
+	}
+}

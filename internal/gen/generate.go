@@ -1,0 +1,568 @@
+package gen
+
+import (
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/voicecmd/voicecmd/grammar"
+)
+
+// FillKind says how a slot appeared in a generated utterance.
+type FillKind int
+
+const (
+	Said    FillKind = iota // a valid value was spoken
+	Unknown                 // a name was spoken that is not among the state's values
+)
+
+// SlotFill is one slot of a generated frame: the value and where it was spoken.
+type SlotFill struct {
+	Kind  FillKind
+	Value grammar.Value
+	// Start and End are byte offsets of the spoken words in Sample.Text.
+	Start, End int
+}
+
+// Frame is one spoken command of a generated utterance, as said (before defaults).
+type Frame struct {
+	Intent string
+	Slots  map[string]SlotFill
+}
+
+// Sample is one generated training or test utterance with its gold labels.
+type Sample struct {
+	Text   string
+	State  *grammar.State
+	Frames []Frame        // empty for off-topic speech
+	Want   grammar.Result // what the filler must answer
+}
+
+// Options tunes the generator. Probabilities are in [0,1]; the zero value uses
+// the defaults noted on each field.
+type Options struct {
+	// BaseState, when set, is used for half of the samples; the rest get a random
+	// state so the model learns to point at values rather than memorise them.
+	BaseState *grammar.State
+	// Noise scales every corruption probability (fillers, typos, casing); 1 if 0.
+	Noise float64
+	// RejectRate is the share of samples that must be rejected; 0.25 if 0.
+	RejectRate float64
+}
+
+// Generator produces labelled utterances from a grammar. It is deterministic for a
+// given *rand.Rand and not safe for concurrent use.
+type Generator struct {
+	g    *grammar.Grammar
+	opts Options
+}
+
+// New returns a generator for g.
+func New(g *grammar.Grammar, opts Options) *Generator {
+	if opts.Noise == 0 {
+		opts.Noise = 1
+	}
+	if opts.RejectRate == 0 {
+		opts.RejectRate = 0.25
+	}
+	return &Generator{g: g, opts: opts}
+}
+
+// builder assembles an utterance word by word, tracking slot spans.
+type builder struct {
+	words []string // surface words, punctuation attached (",", ".")
+	spans []span
+}
+
+type span struct {
+	frame int
+	slot  string
+	from  int // word index
+	to    int // exclusive
+	fill  SlotFill
+	// verbatim slots (free text, unknown names) take their value from the rendered text
+	verbatim bool
+}
+
+func (b *builder) add(ws ...string) {
+	for _, w := range ws {
+		if w == "" {
+			continue
+		}
+		if w == "," || w == "." || w == "!" || w == "?" {
+			if n := len(b.words); n > 0 && !strings.HasSuffix(b.words[n-1], ",") {
+				b.words[n-1] += w
+			}
+			continue
+		}
+		b.words = append(b.words, w)
+	}
+}
+
+// Sample generates one labelled utterance.
+func (gen *Generator) Sample(rng *rand.Rand) Sample {
+	st := gen.opts.BaseState
+	if st == nil || rng.Float64() < 0.5 {
+		st = gen.randomState(rng)
+	}
+	st = st.Clone()
+	if rng.Float64() < 0.07*gen.opts.Noise {
+		return gen.offTopic(rng, st)
+	}
+	n := 1
+	if r := rng.Float64(); r < 0.2 {
+		n = 2
+	} else if r < 0.3 {
+		n = 3
+	}
+	reject := rng.Float64() < gen.opts.RejectRate
+	badFrame := -1
+	if reject {
+		badFrame = rng.IntN(n)
+	}
+	var b builder
+	var frames []Frame
+	gen.maybeFiller(rng, &b, 0.25)
+	for f := 0; f < n; f++ {
+		if f > 0 {
+			gen.join(rng, &b)
+		}
+		fr, ok := gen.frame(rng, &b, st, f, f == badFrame)
+		if !ok { // could not make the requested violation; make it valid instead
+			badFrame = -1
+		}
+		frames = append(frames, fr)
+	}
+	if rng.Float64() < 0.15*gen.opts.Noise {
+		gen.maybeFiller(rng, &b, 1)
+	}
+	if r := rng.Float64(); r < 0.3 {
+		b.add(".")
+	} else if r < 0.4 {
+		b.add("!")
+	}
+	text, fills := gen.render(rng, &b)
+	for i := range frames {
+		if i >= len(fills) {
+			break
+		}
+		for k, sf := range fills[i] {
+			frames[i].Slots[k] = sf
+		}
+	}
+	return Sample{Text: text, State: st, Frames: frames, Want: gen.expected(text, frames, st)}
+}
+
+// expected computes the gold result exactly as the filler must: resolve defaults,
+// check every command, reject the whole utterance if any command is invalid.
+func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) grammar.Result {
+	res := grammar.Result{Text: text, Commands: []grammar.Command{}}
+	for _, fr := range frames {
+		slots := map[string]grammar.Value{}
+		for k, sf := range fr.Slots {
+			if sf.Kind == Unknown {
+				in := gen.g.Intent(fr.Intent)
+				return grammar.Reject(text, "unknown %s %q", in.Slot(k).Type.Name, sf.Value.Str)
+			}
+			slots[k] = sf.Value
+		}
+		slots = gen.g.Resolve(fr.Intent, slots, st)
+		c := grammar.Command{Intent: fr.Intent, Slots: slots}
+		if err := gen.g.Check(c, st); err != nil {
+			return grammar.Reject(text, "%v", err)
+		}
+		res.Commands = append(res.Commands, c)
+	}
+	if len(res.Commands) == 0 {
+		return grammar.Reject(text, "not a command")
+	}
+	return res
+}
+
+func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int, violate bool) (Frame, bool) {
+	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
+	fr := Frame{Intent: in.Name, Slots: map[string]SlotFill{}}
+	pat := in.Patterns[rng.IntN(len(in.Patterns))]
+	// Decide which slots this expansion mentions, then pick values for them.
+	var seq []grammar.Node
+	expand(rng, pat.Root, &seq)
+	mentioned := map[string]bool{}
+	for _, n := range seq {
+		if s, ok := n.(grammar.SlotRef); ok {
+			mentioned[s.Name] = true
+		}
+	}
+	values := gen.pickValues(rng, in, mentioned, st)
+	did := false
+	if violate {
+		did = gen.violate(rng, in, mentioned, values, st)
+	}
+	for _, n := range seq {
+		switch n := n.(type) {
+		case grammar.Word:
+			b.add(n.Text)
+			if n.Text != "," {
+				gen.maybeFiller(rng, b, 0.03)
+			}
+		case grammar.SlotRef:
+			v := values[n.Name]
+			from := len(b.words)
+			b.add(v.surface...)
+			verbatim := v.fill.Kind == Unknown || in.Slot(n.Name).Type.Kind == grammar.FreeText
+			b.spans = append(b.spans, span{frame: f, slot: n.Name, from: from, to: len(b.words), fill: v.fill, verbatim: verbatim})
+			if rng.Float64() < 0.2 && in.Slot(n.Name).Type.Kind == grammar.Dynamic {
+				b.add(",")
+			}
+		}
+	}
+	return fr, !violate || did
+}
+
+// expand picks one expansion of a pattern node.
+func expand(rng *rand.Rand, n grammar.Node, out *[]grammar.Node) {
+	switch n := n.(type) {
+	case grammar.Word, grammar.SlotRef:
+		*out = append(*out, n)
+	case grammar.Seq:
+		for _, c := range n {
+			expand(rng, c, out)
+		}
+	case grammar.Alt:
+		expand(rng, n[rng.IntN(len(n))], out)
+	case grammar.Opt:
+		if rng.Float64() < 0.5 {
+			expand(rng, n.Body, out)
+		}
+	}
+}
+
+type pick struct {
+	fill    SlotFill
+	surface []string
+}
+
+func (gen *Generator) pickValues(rng *rand.Rand, in *grammar.Intent, mentioned map[string]bool, st *grammar.State) map[string]pick {
+	out := map[string]pick{}
+	// Pick relation-bound slots together so the relation holds.
+	for _, r := range in.Requires {
+		if !mentioned[r.B] {
+			continue
+		}
+		pairs := st.Relations[r.Relation.Name]
+		if len(pairs) == 0 {
+			continue
+		}
+		pair := pairs[rng.IntN(len(pairs))]
+		out[r.B] = gen.sayValue(rng, in.Slot(r.B).Type, pair[1])
+		if mentioned[r.A] {
+			out[r.A] = gen.sayValue(rng, in.Slot(r.A).Type, pair[0])
+		}
+	}
+	for _, name := range sortedSet(mentioned) {
+		if _, done := out[name]; done {
+			continue
+		}
+		s := in.Slot(name)
+		out[name] = gen.randomValue(rng, s.Type, st)
+	}
+	return out
+}
+
+func (gen *Generator) randomValue(rng *rand.Rand, t *grammar.Type, st *grammar.State) pick {
+	switch t.Kind {
+	case grammar.Enum:
+		ev := t.Values[rng.IntN(len(t.Values))]
+		words := ev.Name
+		if len(ev.Synonyms) > 0 && rng.Float64() < 0.5 {
+			words = ev.Synonyms[rng.IntN(len(ev.Synonyms))]
+		}
+		return pick{fill: SlotFill{Value: grammar.Str(ev.Name)}, surface: strings.Fields(words)}
+	case grammar.Dynamic:
+		vals := st.Values[t.Name]
+		if len(vals) == 0 {
+			return gen.unknownName(rng, t, st)
+		}
+		return gen.sayValue(rng, t, vals[rng.IntN(len(vals))])
+	case grammar.Range:
+		n := t.Min + rng.IntN(t.Max-t.Min+1)
+		return pick{fill: SlotFill{Value: grammar.Num(n)}, surface: []string{sayNumber(rng, n)}}
+	case grammar.FreeText:
+		name := randomName(rng, 1+rng.IntN(2))
+		if rng.Float64() < 0.5 {
+			name = strings.ToLower(name)
+		}
+		return pick{fill: SlotFill{Value: grammar.Str(name)}, surface: strings.Fields(name)}
+	}
+	return pick{}
+}
+
+// sayValue speaks a dynamic value, sometimes with recognition errors.
+func (gen *Generator) sayValue(rng *rand.Rand, t *grammar.Type, v string) pick {
+	words := strings.Fields(v)
+	if rng.Float64() < 0.25*gen.opts.Noise {
+		words = misrecognize(rng, words)
+	}
+	return pick{fill: SlotFill{Value: grammar.Str(v)}, surface: words}
+}
+
+// unknownName makes a name the state does not hold. A third of the time it is one
+// of the game's own names missing from this state: after a rename, players keep
+// using the old name, and that must be rejected, not guessed.
+func (gen *Generator) unknownName(rng *rand.Rand, t *grammar.Type, st *grammar.State) pick {
+	name := randomName(rng, 1)
+	if base := gen.opts.BaseState; base != nil && rng.Float64() < 0.33 {
+		if vals := base.Values[t.Name]; len(vals) > 0 {
+			if v := vals[rng.IntN(len(vals))]; !st.Has(t.Name, v) {
+				name = v
+			}
+		}
+	}
+	return pick{fill: SlotFill{Kind: Unknown, Value: grammar.Str(name)}, surface: strings.Fields(name)}
+}
+
+// violate changes one picked value so that the command breaks a rule of the grammar
+// or the state. It reports whether it found a violation to make.
+func (gen *Generator) violate(rng *rand.Rand, in *grammar.Intent, mentioned map[string]bool, values map[string]pick, st *grammar.State) bool {
+	var options []func() bool
+	for _, name := range sortedSet(mentioned) {
+		s := in.Slot(name)
+		switch s.Type.Kind {
+		case grammar.Dynamic:
+			unknown := func() bool { // a name nobody has
+				values[name] = gen.unknownName(rng, s.Type, st)
+				return true
+			}
+			options = append(options, unknown, unknown) // the most common mistake after a rename
+			for _, other := range st.Types() {          // a value of another type
+				if other == s.Type.Name || len(st.Values[other]) == 0 || !gen.sameRoleTypes(s.Name, s.Type.Name, other) {
+					continue
+				}
+				options = append(options, func() bool {
+					vals := st.Values[other]
+					values[name] = gen.sayValue(rng, s.Type, vals[rng.IntN(len(vals))])
+					return true
+				})
+			}
+		case grammar.Range:
+			options = append(options, func() bool {
+				n := s.Type.Max + 1 + rng.IntN(5)
+				if rng.Float64() < 0.3 && s.Type.Min > 0 {
+					n = 0
+				}
+				values[name] = pick{fill: SlotFill{Value: grammar.Num(n)}, surface: []string{sayNumber(rng, n)}}
+				return true
+			})
+		}
+	}
+	for _, r := range in.Requires {
+		if !mentioned[r.A] || !mentioned[r.B] {
+			continue
+		}
+		options = append(options, func() bool { // an unrelated pair
+			a := in.Slot(r.A).Type
+			b := in.Slot(r.B).Type
+			for try := 0; try < 20; try++ {
+				av := st.Values[a.Name]
+				bv := st.Values[b.Name]
+				if len(av) == 0 || len(bv) == 0 {
+					return false
+				}
+				x, y := av[rng.IntN(len(av))], bv[rng.IntN(len(bv))]
+				if !st.Related(r.Relation.Name, x, y) {
+					values[r.A] = gen.sayValue(rng, a, x)
+					values[r.B] = gen.sayValue(rng, b, y)
+					return true
+				}
+			}
+			return false
+		})
+		// weight relation violations: they are the most common mistake
+		options = append(options, options[len(options)-1])
+	}
+	if len(options) == 0 {
+		return false
+	}
+	return options[rng.IntN(len(options))]()
+}
+
+// sameRoleTypes reports whether a slot with this name takes type other in some
+// intent (a party member said where an enemy belongs is a realistic mistake; an
+// item said as an actor is not worth training on).
+func (gen *Generator) sameRoleTypes(slot, typ, other string) bool {
+	for _, in := range gen.g.Intents {
+		if s := in.Slot(slot); s != nil && s.Type.Name == other {
+			return true
+		}
+	}
+	return false
+}
+
+func (gen *Generator) join(rng *rand.Rand, b *builder) {
+	if rng.Float64() < 0.3 {
+		b.add(",")
+	}
+	if len(gen.g.Joins) == 0 || rng.Float64() < 0.25 { // a sentence break alone
+		b.add([]string{".", "!", ","}[rng.IntN(3)])
+		return
+	}
+	b.add(strings.Fields(gen.g.Joins[rng.IntN(len(gen.g.Joins))])...)
+	gen.maybeFiller(rng, b, 0.1)
+}
+
+func (gen *Generator) maybeFiller(rng *rand.Rand, b *builder, p float64) {
+	if len(gen.g.Fillers) == 0 || rng.Float64() >= p*gen.opts.Noise {
+		return
+	}
+	b.add(strings.Fields(gen.g.Fillers[rng.IntN(len(gen.g.Fillers))])...)
+	if rng.Float64() < 0.4 {
+		b.add(",")
+	}
+}
+
+// render joins the words with a random transcriber style (casing, punctuation)
+// and returns the text and each frame's slot fills with byte spans.
+func (gen *Generator) render(rng *rand.Rand, b *builder) (string, []map[string]SlotFill) {
+	style := rng.IntN(4) // 0 lower, 1 sentence case, 2 names capitalised, 3 as generated
+	stripPunct := rng.Float64() < 0.35
+	words := make([]string, len(b.words))
+	for i, w := range b.words {
+		if stripPunct {
+			w = strings.TrimRight(w, ",.!?")
+		}
+		switch style {
+		case 0:
+			w = strings.ToLower(w)
+		case 1:
+			w = strings.ToLower(w)
+			if i == 0 {
+				w = capitalize(w)
+			}
+		case 2:
+			if i == 0 {
+				w = capitalize(w)
+			}
+		}
+		words[i] = w
+	}
+	offs := make([]int, len(words)+1)
+	var sb strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		offs[i] = sb.Len()
+		sb.WriteString(w)
+	}
+	offs[len(words)] = sb.Len()
+	fills := []map[string]SlotFill{}
+	for _, sp := range b.spans {
+		for len(fills) <= sp.frame {
+			fills = append(fills, map[string]SlotFill{})
+		}
+		f := sp.fill
+		if sp.from < sp.to {
+			f.Start = offs[sp.from]
+			f.End = offs[sp.to-1] + len(strings.TrimRight(words[sp.to-1], ",.!?"))
+		}
+		if sp.verbatim { // a spoken name keeps the casing it was rendered with
+			f.Value = grammar.Str(sb.String()[f.Start:f.End])
+		}
+		fills[sp.frame][sp.slot] = f
+	}
+	return sb.String(), fills
+}
+
+func capitalize(w string) string {
+	if w == "" {
+		return w
+	}
+	r := []rune(w)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+var numberWords = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+func sayNumber(rng *rand.Rand, n int) string {
+	r := rng.Float64()
+	switch {
+	case n == 2 && r < 0.15:
+		return []string{"to", "too"}[rng.IntN(2)]
+	case n == 4 && r < 0.1:
+		return "for"
+	case n >= 0 && n < len(numberWords) && r < 0.6:
+		return numberWords[n]
+	}
+	return strconv.Itoa(n)
+}
+
+// misrecognize applies a transcriber-like error to a spoken value: split or join
+// compound words, a dropped or doubled letter, a vowel swap, a sound-alike ending.
+func misrecognize(rng *rand.Rand, words []string) []string {
+	out := append([]string(nil), words...)
+	i := rng.IntN(len(out))
+	w := out[i]
+	switch rng.IntN(5) {
+	case 0: // split a long word ("thunderbolt" -> "thunder bolt")
+		if len(w) >= 7 {
+			k := 3 + rng.IntN(len(w)-5)
+			out = append(out[:i], append([]string{w[:k], w[k:]}, out[i+1:]...)...)
+			return out
+		}
+		fallthrough
+	case 1: // join two words ("quick attack" -> "quickattack")
+		if len(out) > 1 && i+1 < len(out) {
+			out = append(out[:i], append([]string{w + strings.ToLower(out[i+1])}, out[i+2:]...)...)
+			return out
+		}
+		fallthrough
+	case 2: // sound-alike ending ("Sparky" -> "Sparkey", "Rattler" -> "rattle her")
+		switch {
+		case strings.HasSuffix(w, "y"):
+			out[i] = w[:len(w)-1] + []string{"ey", "ie", "i"}[rng.IntN(3)]
+		case strings.HasSuffix(w, "er"):
+			out = append(out[:i], append([]string{w[:len(w)-2], "her"}, out[i+1:]...)...)
+		default:
+			out[i] = w + "s"
+		}
+		return out
+	case 3: // a dropped or doubled letter
+		if len(w) > 4 {
+			k := 1 + rng.IntN(len(w)-2)
+			if rng.Float64() < 0.5 {
+				out[i] = w[:k] + w[k+1:]
+			} else {
+				out[i] = w[:k] + w[k:k+1] + w[k:]
+			}
+		}
+		return out
+	default: // a vowel swap
+		vowels := "aeiou"
+		b := []byte(w)
+		var idx []int
+		for j, c := range b {
+			if j > 0 && strings.IndexByte(vowels, c) >= 0 {
+				idx = append(idx, j)
+			}
+		}
+		if len(idx) > 0 {
+			j := idx[rng.IntN(len(idx))]
+			b[j] = vowels[rng.IntN(len(vowels))]
+			out[i] = string(b)
+		}
+		return out
+	}
+}
+
+// sortedSet returns the keys of a set in order: map iteration order must never
+// reach the random number stream, or training would not be reproducible.
+func sortedSet(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,211 @@
+package gen
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/voicecmd/voicecmd/grammar"
+)
+
+// Word lists for random states and off-topic speech. Random names teach the model to
+// point at whatever the state holds instead of memorising the demo's party.
+var (
+	onsets  = []string{"b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gl", "gr", "h", "j", "k", "kr", "l", "m", "n", "p", "pl", "qu", "r", "s", "sh", "sk", "sl", "sn", "sp", "st", "t", "th", "tr", "v", "w", "z", "zh"}
+	vowels  = []string{"a", "e", "i", "o", "u", "oo", "ee", "ai", "ou", "y"}
+	codas   = []string{"", "", "", "n", "r", "l", "x", "k", "m", "s", "t", "ng", "ck", "sh", "z", "p"}
+	endings = []string{"y", "o", "er", "a", "ie", "on", "ix", "us", "ard", "ling", "jaw", "cap", "fang", "tail", "wing", "bite", "ette", "ster", "by", "kin"}
+	titles  = []string{"captain", "mister", "miss", "doctor", "lady", "sir", "king", "queen", "little", "big", "professor", "general"}
+
+	moveHeads = []string{"hydro", "shadow", "aqua", "solar", "mega", "hyper", "ice", "fire", "rock", "dragon", "psychic", "poison", "sand", "mud", "aerial", "steel", "dark", "double", "iron", "night", "petal", "thunder", "flame", "frost", "spark", "storm", "crystal", "venom", "wind", "earth", "giga", "bullet", "sky", "moon", "sun", "star", "nether", "volt", "tidal", "blaze"}
+	moveTails = []string{"pump", "ball", "beam", "punch", "kick", "slash", "tail", "fang", "claw", "storm", "blast", "wave", "wind", "wing", "bite", "dance", "throw", "shield", "shot", "bomb", "cutter", "drain", "strike", "burst", "spin", "whip", "crash", "slam", "roar", "howl", "screech", "lance", "edge", "pulse", "breath", "ray", "tackle", "guard", "rush", "charge"}
+	itemHeads = []string{"hyper", "max", "full", "mega", "fresh", "golden", "silver", "mystic", "lucky", "great", "ultra", "sweet", "bitter", "old"}
+	itemTails = []string{"potion", "elixir", "ether", "berry", "herb", "tonic", "restore", "candy", "heal", "water", "soda", "lemonade", "powder", "leaf", "apple", "tea", "remedy", "salve", "charm", "crystal"}
+
+	offTopic = []string{
+		"what's for dinner tonight", "i love this game", "can you hear me", "hello is this thing on",
+		"how do i save the game", "this level is really hard", "let me think about it", "i don't know what to do",
+		"what time is it", "turn the music down", "hold on my phone is ringing", "that was a great fight",
+		"mom i'm playing", "where is the pause button", "i need a snack", "the weather is nice today",
+		"how many {item} do we have", "i like {monster}", "what does {move} do", "{enemy} looks scary",
+		"is {monster} tired", "good job everyone", "testing one two three", "why is it so slow",
+		"open the menu", "show me the map", "what level is {monster}", "{monster} is my favourite",
+		"i wonder what {enemy} will do", "wow", "nice", "oh no", "let's see", "the quick brown fox jumps over the lazy dog",
+		"tell me a joke", "play some music", "what's the score", "who's winning", "save and quit",
+	}
+)
+
+func randomWord(rng *rand.Rand) string {
+	var b strings.Builder
+	n := 1 + rng.IntN(2)
+	for i := 0; i < n; i++ {
+		b.WriteString(onsets[rng.IntN(len(onsets))])
+		b.WriteString(vowels[rng.IntN(len(vowels))])
+		if i < n-1 || rng.Float64() < 0.5 {
+			b.WriteString(codas[rng.IntN(len(codas))])
+		}
+	}
+	if rng.Float64() < 0.6 {
+		b.WriteString(endings[rng.IntN(len(endings))])
+	}
+	return b.String()
+}
+
+// randomName makes a capitalised pseudo-name of up to words words ("Zorbix",
+// "Captain Fluffo").
+func randomName(rng *rand.Rand, words int) string {
+	var parts []string
+	if words > 1 && rng.Float64() < 0.5 {
+		parts = append(parts, capitalize(titles[rng.IntN(len(titles))]))
+		words--
+	}
+	for i := 0; i < words; i++ {
+		parts = append(parts, capitalize(randomWord(rng)))
+	}
+	return strings.Join(parts, " ")
+}
+
+func randomMove(rng *rand.Rand) string {
+	switch r := rng.Float64(); {
+	case r < 0.55:
+		return moveHeads[rng.IntN(len(moveHeads))] + " " + moveTails[rng.IntN(len(moveTails))]
+	case r < 0.75:
+		return moveHeads[rng.IntN(len(moveHeads))] + moveTails[rng.IntN(len(moveTails))]
+	default:
+		return randomWord(rng)
+	}
+}
+
+func randomItem(rng *rand.Rand) string {
+	if rng.Float64() < 0.5 {
+		return itemTails[rng.IntN(len(itemTails))]
+	}
+	return itemHeads[rng.IntN(len(itemHeads))] + " " + itemTails[rng.IntN(len(itemTails))]
+}
+
+// randomState builds a state with random names for every dynamic type and random
+// relation pairs, shaped like the grammar (types and relations it declares).
+func (gen *Generator) randomState(rng *rand.Rand) *grammar.State {
+	st := &grammar.State{Values: map[string][]string{}, Relations: map[string][][]string{}, Defaults: map[string]string{}}
+	used := map[string]bool{}
+	unique := func(f func() string) string {
+		for {
+			v := f()
+			k := strings.ToLower(strings.ReplaceAll(v, " ", ""))
+			if !used[k] && len(k) > 2 {
+				used[k] = true
+				return v
+			}
+		}
+	}
+	base := gen.opts.BaseState
+	for _, t := range gen.g.Types {
+		if t.Kind != grammar.Dynamic {
+			continue
+		}
+		n := 2 + rng.IntN(4)
+		var maker func() string
+		switch {
+		case strings.Contains(t.Name, "move") || strings.Contains(t.Name, "skill") || strings.Contains(t.Name, "spell"):
+			n = 4 + rng.IntN(14)
+			maker = func() string { return randomMove(rng) }
+		case strings.Contains(t.Name, "item"):
+			maker = func() string { return randomItem(rng) }
+		default:
+			maker = func() string { return randomName(rng, 1+boolInt(rng.Float64() < 0.1)) }
+		}
+		for i := 0; i < n; i++ {
+			// keep some of the base state's values so mixed states occur
+			if base != nil && rng.Float64() < 0.25 && len(base.Values[t.Name]) > 0 {
+				v := base.Values[t.Name][rng.IntN(len(base.Values[t.Name]))]
+				k := strings.ToLower(strings.ReplaceAll(v, " ", ""))
+				if !used[k] {
+					used[k] = true
+					st.Values[t.Name] = append(st.Values[t.Name], v)
+					continue
+				}
+			}
+			st.Values[t.Name] = append(st.Values[t.Name], unique(maker))
+		}
+	}
+	for _, r := range gen.g.Relations {
+		as, bs := st.Values[r.A.Name], st.Values[r.B.Name]
+		// each b value related to one a value (a move belongs to one monster), most of the time
+		for _, b := range bs {
+			a := as[rng.IntN(len(as))]
+			st.Relations[r.Name] = append(st.Relations[r.Name], []string{a, b})
+			if rng.Float64() < 0.1 {
+				a2 := as[rng.IntN(len(as))]
+				if a2 != a {
+					st.Relations[r.Name] = append(st.Relations[r.Name], []string{a2, b})
+				}
+			}
+		}
+	}
+	for _, t := range gen.g.Types {
+		if t.Kind == grammar.Dynamic && base != nil && base.Defaults[t.Name] != "" || t.Kind == grammar.Dynamic && rng.Float64() < 0.3 {
+			vals := st.Values[t.Name]
+			st.Defaults[t.Name] = vals[rng.IntN(len(vals))]
+		}
+	}
+	return st
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// offTopic makes speech that is not a command.
+func (gen *Generator) offTopic(rng *rand.Rand, st *grammar.State) Sample {
+	t := offTopic[rng.IntN(len(offTopic))]
+	for _, typ := range st.Types() {
+		ph := "{" + typ + "}"
+		for strings.Contains(t, ph) {
+			vals := st.Values[typ]
+			v := strings.ToLower(typ)
+			if len(vals) > 0 {
+				v = vals[rng.IntN(len(vals))]
+			}
+			t = strings.Replace(t, ph, v, 1)
+		}
+	}
+	if strings.Contains(t, "{") { // a placeholder for a type this grammar lacks
+		t = "what a nice day"
+	}
+	if rng.Float64() < 0.5 {
+		t = capitalize(t) + []string{".", "?", "!", ""}[rng.IntN(4)]
+	}
+	return Sample{Text: t, State: st, Want: grammar.Reject(t, "not a command")}
+}
+
+// String renders a sample for debugging: text, then its frames.
+func (s Sample) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%q", s.Text)
+	for _, f := range s.Frames {
+		fmt.Fprintf(&b, " [%s", f.Intent)
+		for _, k := range sortedFills(f.Slots) {
+			v := f.Slots[k]
+			fmt.Fprintf(&b, " %s=%s@%d:%d", k, v.Value, v.Start, v.End)
+			if v.Kind == Unknown {
+				b.WriteString("?")
+			}
+		}
+		b.WriteString("]")
+	}
+	if s.Want.Rejected {
+		fmt.Fprintf(&b, " REJECT(%s)", s.Want.Reason)
+	}
+	return b.String()
+}
+
+func sortedFills(m map[string]SlotFill) []string {
+	set := map[string]bool{}
+	for k := range m {
+		set[k] = true
+	}
+	return sortedSet(set)
+}

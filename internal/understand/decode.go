@@ -1,0 +1,270 @@
+package understand
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/model"
+)
+
+var errEmpty = errors.New("empty transcript")
+
+// Transcriber artefacts: whisper prints these for silence, music or noise.
+var (
+	bracketed     = regexp.MustCompile(`\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪[^♪]*♪?`)
+	hallucination = map[string]bool{
+		"thank you for watching": true, "thanks for watching": true, "thank you": true, "thanks": true,
+		"please subscribe": true, "subscribe": true, "you": true, "bye": true, "thank you so much for watching": true,
+		"thank you very much": true, "subtitles by the amaraorg community": true, "like and subscribe": true,
+	}
+)
+
+// precheck handles what needs no model: empty text and transcriber artefacts.
+// It returns the text to fill (artefacts removed) or a rejection.
+func precheck(text string) (string, *grammar.Result) {
+	text = validUTF8(text)
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" {
+		r := grammar.Reject(text, "empty transcript")
+		return "", &r
+	}
+	clean := strings.TrimSpace(bracketed.ReplaceAllString(trimmed, " "))
+	if clean == "" {
+		r := grammar.Reject(text, "transcriber artefact %s, not speech", trimmed)
+		return "", &r
+	}
+	words := strings.Join(strings.Fields(strings.ToLower(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(".,!?;:\"", r) {
+			return -1
+		}
+		return r
+	}, clean))), " ")
+	if hallucination[words] {
+		r := grammar.Reject(text, "transcriber artefact %q, not a command", clean)
+		return "", &r
+	}
+	if clean != trimmed {
+		// keep offsets valid for spans: blank the artefacts instead of cutting them
+		return bracketed.ReplaceAllStringFunc(text, func(s string) string { return strings.Repeat(" ", len(s)) }), nil
+	}
+	return text, nil
+}
+
+// rejectProb: a forbidden value the model is at least this sure was said turns the
+// utterance into a rejection that names it, instead of a silently different command.
+const rejectProb = 0.5
+
+// decode turns a finished fill into commands, or a rejection with a reason.
+func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
+	S := l.cfg.Roles
+	res := grammar.Result{Text: f.text, Commands: []grammar.Command{}}
+	for fr := 0; fr < l.cfg.Frames; fr++ {
+		p0 := fr * S
+		ic := s.Chosen[p0]
+		if ic < 0 || f.cands[ic].kind != cIntent {
+			continue
+		}
+		in := l.g.Intents[f.cands[ic].intent]
+		cmd := grammar.Command{Intent: in.Name, Slots: map[string]grammar.Value{}, SlotConfidence: map[string]float64{}}
+		conf := float64(s.Conf[p0])
+		var spanStart = -1
+		for r := 1; r < len(l.roles); r++ {
+			p := p0 + r
+			ch, free := s.Chosen[p], s.Free[p]
+			if ch < 0 || (free >= 0 && free != ch && s.FreeProb[p] >= rejectProb) || s.Conf[p] == 0 {
+				if reason := l.explain(f, s, in, fr, r, free); reason != "" {
+					if s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) { // unsure it was a command at all
+						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
+					}
+					return grammar.Reject(f.text, "%s", reason)
+				}
+			}
+			if ch < 0 {
+				continue
+			}
+			c := f.cands[ch]
+			ro := l.roles[r]
+			if in.Slot(ro.slot) == nil || c.kind == cAbsent {
+				continue // the constraints keep these absent; never trust a stray value
+			}
+			conf = min(conf, float64(s.Conf[p]))
+			switch c.kind {
+			case cEnum:
+				cmd.Slots[ro.slot] = grammar.Str(l.enums[c.enum].name)
+			case cDyn:
+				cmd.Slots[ro.slot] = grammar.Str(c.value)
+			case cToken:
+				switch ro.part {
+				case partStart:
+					spanStart = c.tok
+					continue
+				case partEnd:
+					if spanStart < 0 || c.tok < spanStart {
+						continue
+					}
+					cmd.Slots[ro.slot] = grammar.Str(strings.Trim(f.text[f.toks[spanStart].start:f.toks[c.tok].end], " ,.!?;:\"'"))
+				default:
+					if f.toks[c.tok].num < 0 {
+						return grammar.Reject(f.text, "%s: %q is not a number", ro.slot, f.text[f.toks[c.tok].start:f.toks[c.tok].end])
+					}
+					cmd.Slots[ro.slot] = grammar.Num(f.toks[c.tok].num)
+				}
+			}
+			cmd.SlotConfidence[ro.slot] = float64(s.Conf[p])
+		}
+		cmd.Slots = l.g.Resolve(in.Name, cmd.Slots, f.st)
+		cmd.Confidence = roundConf(conf)
+		if err := l.g.Check(cmd, f.st); err != nil {
+			return grammar.Reject(f.text, "%v", err)
+		}
+		res.Commands = append(res.Commands, cmd)
+	}
+	if len(res.Commands) == 0 {
+		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
+	}
+	if v := l.unusedName(f, s); v != "" {
+		return grammar.Reject(f.text, "%s was said but is not part of any command I understood", v)
+	}
+	return res
+}
+
+// unusedName returns a clearly spoken value that no command uses ("Sparky thunderbolt
+// Bubbles" must not silently drop Bubbles), or "".
+func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
+	used := make([]bool, len(f.cands))
+	usedTok := make([]bool, len(f.toks))
+	S := l.cfg.Roles
+	for fr := 0; fr < l.cfg.Frames; fr++ {
+		p0 := fr * S
+		if ic := s.Chosen[p0]; ic < 0 || f.cands[ic].kind != cIntent {
+			continue
+		}
+		start := -1
+		for r := 1; r < len(l.roles); r++ {
+			ch := s.Chosen[p0+r]
+			if ch < 0 {
+				continue
+			}
+			used[ch] = true
+			c := f.cands[ch]
+			switch {
+			case c.kind == cToken && l.roles[r].part == partStart:
+				start = c.tok
+			case c.kind == cToken && l.roles[r].part == partEnd && start >= 0:
+				for t := start; t <= c.tok && t < len(usedTok); t++ {
+					usedTok[t] = true // free text may contain names
+				}
+			}
+		}
+	}
+	for ci, c := range f.cands {
+		if c.kind != cDyn || used[ci] || c.match.score < 0.9 || f.ex == nil {
+			continue
+		}
+		if f.ex.CandFeat[ci*l.cfg.CandFeat+fcShadowed] > 0 {
+			continue
+		}
+		inText := false
+		for t := c.match.from; t < c.match.to; t++ {
+			inText = inText || usedTok[t]
+		}
+		if !inText {
+			return c.value
+		}
+	}
+	return ""
+}
+
+// frameSaid reports whether any slot of the frame holds something said.
+func (l *layout) frameSaid(f *featurized, s *model.Sampled, p0 int) bool {
+	for r := 1; r < len(l.roles); r++ {
+		if ch := s.Chosen[p0+r]; ch >= 0 && f.cands[ch].kind != cAbsent {
+			return true
+		}
+	}
+	return false
+}
+
+func roundConf(c float64) float64 { return float64(int(c*1000+0.5)) / 1000 }
+
+// explain says why the value the model heard in role r (free) cannot be used.
+// It returns "" when the value is in fact fine (then the constrained choice stands).
+func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr, r int, free int32) string {
+	ro := l.roles[r]
+	slot := in.Slot(ro.slot)
+	if free < 0 {
+		return fmt.Sprintf("%s: nothing fits %s", in.Name, ro.slot)
+	}
+	c := f.cands[free]
+	word := func(t int) string { return strings.Trim(f.text[f.toks[t].start:f.toks[t].end], "'") }
+	if slot == nil {
+		return "" // a value for a slot this intent lacks: never used, nothing to explain
+	}
+	switch c.kind {
+	case cAbsent:
+		if slot.Optional || len(slot.Defaults) > 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s: which %s? say the %s", in.Name, slot.Type.Name, slot.Type.Name)
+	case cToken:
+		switch slot.Type.Kind {
+		case grammar.Dynamic:
+			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
+		case grammar.Range:
+			n := f.toks[c.tok].num
+			if n < slot.Type.Min || n > slot.Type.Max {
+				return fmt.Sprintf("%s %d is out of range %d..%d", slot.Name, n, slot.Type.Min, slot.Type.Max)
+			}
+		}
+		return ""
+	case cDyn:
+		if slot.Type.Kind == grammar.Dynamic && c.typ != slot.Type.Name {
+			return fmt.Sprintf("%s is %s, not %s", c.value, grammar.Article(c.typ), grammar.Article(slot.Type.Name))
+		}
+		// a valid value forbidden by a relation with another committed slot
+		for _, rq := range in.Requires {
+			var otherRole int
+			switch slot.Name {
+			case rq.A:
+				otherRole = l.roleOf[rq.B]
+			case rq.B:
+				otherRole = l.roleOf[rq.A]
+			default:
+				continue
+			}
+			oc := s.Chosen[fr*l.cfg.Roles+otherRole]
+			if oc < 0 || f.cands[oc].kind != cDyn {
+				continue
+			}
+			a, b := c.value, f.cands[oc].value
+			if slot.Name == rq.B {
+				a, b = b, a
+			}
+			if !f.st.Related(rq.Relation.Name, a, b) {
+				return fmt.Sprintf("%s does not %s %s", a, grammar.RelationVerb(rq.Relation.Name), b)
+			}
+		}
+	}
+	return ""
+}
+
+// validUTF8 replaces each byte of an invalid UTF-8 sequence by a space, keeping byte
+// offsets, so that spans cut from the text are always valid UTF-8.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		r, w := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && w == 1 {
+			b[i] = ' '
+		}
+		i += w
+	}
+	return string(b)
+}

@@ -1,0 +1,173 @@
+package understand
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/model"
+)
+
+// role is one decoder position inside a frame: role 0 is the intent, the others are
+// slots (free-text slots take two roles: the first and the last word of the span).
+type role struct {
+	slot string
+	part int // 0 whole value, 1 span start, 2 span end
+}
+
+const (
+	partWhole = iota
+	partStart
+	partEnd
+)
+
+// layout maps a grammar onto the model's fixed shapes: roles, candidate kinds and
+// the word lists the featurizer needs. It depends only on the grammar.
+type layout struct {
+	g      *grammar.Grammar
+	cfg    model.Config
+	roles  []role
+	roleOf map[string]int // slot name -> its (first) role
+	enums  []enumValue
+	// enumForms[i][k] is synonym k of enum value i, prepared for matching
+	enumForms [][]form
+	dynamic   []string // dynamic type names in grammar order
+
+	kindIntent0, kindEnum0, kindDyn0, kindToken, numKinds int
+
+	fillers  map[string]bool
+	joins    map[string]bool
+	keywords map[string]bool // literal words of the patterns
+	// slotTypes lists, per slot name, the types it takes in the intents that have it.
+	slotTypes map[string][]*grammar.Type
+
+	scratch sync.Pool // *scratch buffers for inference
+	// slotOf[intent][role] is the intent's slot for that role, or nil
+	slotOf map[string][]*grammar.Slot
+	// relPairs are the role pairs every intent having both constrains by a relation
+	relPairs []rolePair
+}
+
+type enumValue struct {
+	typ      *grammar.Type
+	name     string
+	synonyms []string // including the name itself, as join forms
+}
+
+const kindAbsent = 0
+
+func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
+	l := &layout{g: g, cfg: cfg, roleOf: map[string]int{}, fillers: map[string]bool{}, joins: map[string]bool{},
+		keywords: map[string]bool{}, slotTypes: map[string][]*grammar.Type{}}
+	l.scratch.New = func() any { return &scratch{} }
+	l.roles = append(l.roles, role{})
+	for _, name := range g.SlotNames() {
+		var isText bool
+		for _, in := range g.Intents {
+			if s := in.Slot(name); s != nil {
+				l.slotTypes[name] = appendType(l.slotTypes[name], s.Type)
+				isText = isText || s.Type.Kind == grammar.FreeText
+			}
+		}
+		l.roleOf[name] = len(l.roles)
+		if isText {
+			l.roles = append(l.roles, role{name, partStart}, role{name, partEnd})
+		} else {
+			l.roles = append(l.roles, role{name, partWhole})
+		}
+	}
+	l.slotOf = map[string][]*grammar.Slot{}
+	for _, in := range g.Intents {
+		row := make([]*grammar.Slot, len(l.roles))
+		for r := 1; r < len(l.roles); r++ {
+			row[r] = in.Slot(l.roles[r].slot)
+		}
+		l.slotOf[in.Name] = row
+	}
+	l.kindIntent0 = 1
+	l.kindEnum0 = l.kindIntent0 + len(g.Intents)
+	for _, t := range g.Types {
+		switch t.Kind {
+		case grammar.Enum:
+			for _, v := range t.Values {
+				ev := enumValue{typ: t, name: v.Name, synonyms: []string{joinForm(v.Name)}}
+				for _, s := range v.Synonyms {
+					ev.synonyms = append(ev.synonyms, joinForm(s))
+				}
+				l.enums = append(l.enums, ev)
+			}
+		case grammar.Dynamic:
+			l.dynamic = append(l.dynamic, t.Name)
+		}
+	}
+	for _, ev := range l.enums {
+		var fs []form
+		for _, syn := range ev.synonyms {
+			fs = append(fs, newForm(syn, phonetic(syn)))
+		}
+		l.enumForms = append(l.enumForms, fs)
+	}
+	l.kindDyn0 = l.kindEnum0 + len(l.enums)
+	l.kindToken = l.kindDyn0 + len(l.dynamic)
+	l.numKinds = l.kindToken + 1
+	if len(l.roles) > cfg.Roles {
+		return nil, fmt.Errorf("fill: the grammar needs %d slot roles, the model has %d; retrain with a larger Roles", len(l.roles), cfg.Roles)
+	}
+	if l.numKinds > cfg.Kinds {
+		return nil, fmt.Errorf("fill: the grammar needs %d candidate kinds, the model has %d", l.numKinds, cfg.Kinds)
+	}
+	l.relPairs = l.requiredPairs()
+	for _, f := range g.Fillers {
+		for _, w := range strings.Fields(f) {
+			l.fillers[w] = true
+		}
+	}
+	for _, j := range g.Joins {
+		for _, w := range strings.Fields(j) {
+			l.joins[w] = true
+		}
+	}
+	for _, in := range g.Intents {
+		for _, p := range in.Patterns {
+			collectWords(p.Root, l.keywords)
+		}
+	}
+	return l, nil
+}
+
+func appendType(ts []*grammar.Type, t *grammar.Type) []*grammar.Type {
+	for _, x := range ts {
+		if x == t {
+			return ts
+		}
+	}
+	return append(ts, t)
+}
+
+func collectWords(n grammar.Node, into map[string]bool) {
+	switch n := n.(type) {
+	case grammar.Word:
+		into[normWord(n.Text)] = true
+	case grammar.Seq:
+		for _, c := range n {
+			collectWords(c, into)
+		}
+	case grammar.Alt:
+		for _, c := range n {
+			collectWords(c, into)
+		}
+	case grammar.Opt:
+		collectWords(n.Body, into)
+	}
+}
+
+// dynIndex returns the index of a dynamic type, or -1.
+func (l *layout) dynIndex(typ string) int {
+	for i, t := range l.dynamic {
+		if t == typ {
+			return i
+		}
+	}
+	return -1
+}
