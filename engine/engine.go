@@ -25,7 +25,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/grammar"
 )
 
@@ -43,22 +42,17 @@ var (
 	ErrBadState = errors.New("engine: invalid state")
 )
 
-// Filler understands transcripts: one result per text, in order, under state st.
-// Implementations must be safe for use from one goroutine other than the game's
-// (the engine calls it from its fill goroutine only). *understand.Filler implements it,
-// and the engine also drives its number of steps K (as a StepFiller).
+// Filler understands transcripts. engine/fill's *Model is the trained implementation;
+// a game or a test may supply its own. The engine calls it from its fill goroutine
+// only, so an implementation need not be safe for concurrent use by the engine alone.
 type Filler interface {
-	ParseBatch(texts []string, st *grammar.State) []grammar.Result
-}
-
-// StepFiller is implemented by fillers that can run with a chosen number of diffusion
-// steps K. With it the engine lowers K when a fill overruns Options.FillBudget (and
-// raises it back when there is room again); without it K stays the filler's own.
-type StepFiller interface {
-	Filler
-	// ParseBatchSteps is ParseBatch with K = steps (steps ≥ 1).
-	ParseBatchSteps(texts []string, st *grammar.State, steps int) []grammar.Result
-	// DefaultSteps is the K the filler uses when not told.
+	// Fill understands texts under state st: one result per text, in order, with
+	// K = steps diffusion steps (steps <= 0: the filler's default K).
+	Fill(texts []string, st *grammar.State, steps int) []grammar.Result
+	// DefaultSteps is the K the filler uses when steps <= 0. The engine starts at
+	// Options.Steps (or this), lowers K when a fill overruns Options.FillBudget and
+	// raises it back when there is room again. A filler without a notion of steps
+	// returns 0: the engine then always passes 0 and never changes K.
 	DefaultSteps() int
 }
 
@@ -135,7 +129,7 @@ func (o *Options) defaults() {
 type Engine struct {
 	opts   Options
 	filler Filler
-	stepF  StepFiller // nil if the filler cannot change K
+	adaptK bool // the filler has steps (DefaultSteps > 0): the engine tunes K
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -211,15 +205,11 @@ func New(opts Options) (*Engine, error) {
 		partials: map[int]job{},
 		early:    map[utterKey]*earlyState{},
 	}
-	if ff, ok := opts.Filler.(*understand.Filler); ok {
-		opts.Filler = newFillSteps(ff)
-		e.filler = opts.Filler
-	}
-	if sf, ok := opts.Filler.(StepFiller); ok {
-		e.stepF = sf
+	if def := opts.Filler.DefaultSteps(); def > 0 {
+		e.adaptK = true
 		e.steps = opts.Steps
 		if e.steps <= 0 {
-			e.steps = sf.DefaultSteps()
+			e.steps = def
 		}
 	}
 	switch {
@@ -360,9 +350,6 @@ func (e *Engine) Close() error {
 	e.mu.Unlock()
 	e.cancel()
 	e.wg.Wait()
-	if fs, ok := e.filler.(*fillSteps); ok {
-		fs.close()
-	}
 	return nil
 }
 

@@ -18,10 +18,17 @@ type wordFiller struct {
 	mu      sync.Mutex
 	batches []int
 	states  []*grammar.State
-	gate    chan struct{} // if non-nil, each ParseBatch waits for a token
+	gate    chan struct{} // if non-nil, each fill waits for a token
 }
 
-func (f *wordFiller) ParseBatch(texts []string, st *grammar.State) []grammar.Result {
+// DefaultSteps: a wordFiller has no steps, so the engine never changes K.
+func (f *wordFiller) DefaultSteps() int { return 0 }
+
+func (f *wordFiller) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
+	return f.parse(texts, st)
+}
+
+func (f *wordFiller) parse(texts []string, st *grammar.State) []grammar.Result {
 	if f.gate != nil {
 		<-f.gate
 	}
@@ -343,12 +350,12 @@ type stepFiller struct {
 }
 
 func (s *stepFiller) DefaultSteps() int { return 4 }
-func (s *stepFiller) ParseBatchSteps(texts []string, st *grammar.State, steps int) []grammar.Result {
+func (s *stepFiller) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
 	s.mu2.Lock()
 	s.used = append(s.used, steps)
 	s.mu2.Unlock()
 	time.Sleep(time.Duration(steps) * s.perStep)
-	return s.ParseBatch(texts, st)
+	return s.parse(texts, st)
 }
 
 func TestLowersStepsWhenOverBudget(t *testing.T) {
@@ -458,12 +465,12 @@ type rowFiller struct {
 	stepFiller
 }
 
-func (s *rowFiller) ParseBatchSteps(texts []string, st *grammar.State, steps int) []grammar.Result {
+func (s *rowFiller) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
 	s.mu2.Lock()
 	s.used = append(s.used, steps)
 	s.mu2.Unlock()
 	time.Sleep(time.Duration(steps*len(texts)) * s.perStep)
-	return s.ParseBatch(texts, st)
+	return s.parse(texts, st)
 }
 
 func TestBigBatchRunsAtLowerK(t *testing.T) {

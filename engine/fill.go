@@ -65,7 +65,7 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 	// budget at the current K even when single fills do; run it at the largest K
 	// whose predicted time fits, from the measured cost per row-step.
 	shortened := false
-	if e.stepF != nil && steps > 1 {
+	if e.adaptK && steps > 1 {
 		e.mu.Lock()
 		cost := e.rowStepCost
 		e.mu.Unlock()
@@ -75,12 +75,7 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 		}
 	}
 	start := e.opts.Now()
-	var results []grammar.Result
-	if e.stepF != nil && steps > 0 {
-		results = e.stepF.ParseBatchSteps(texts, st, steps)
-	} else {
-		results = e.filler.ParseBatch(texts, st)
-	}
+	results := e.filler.Fill(texts, st, steps)
 	end := e.opts.Now()
 	took := end.Sub(start)
 
@@ -90,7 +85,7 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 	if shortened {
 		e.stats.BatchesShortened++
 	}
-	if e.stepF != nil && steps > 0 {
+	if e.adaptK && steps > 0 {
 		c := float64(took) / float64(steps*len(batch))
 		if e.rowStepCost == 0 {
 			e.rowStepCost = c
@@ -98,12 +93,12 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 			e.rowStepCost += 0.3 * (c - e.rowStepCost)
 		}
 	}
-	if e.stepF != nil {
+	if e.adaptK {
 		// Adapt K: lower it when a fill overran the budget, raise it back toward the
 		// configured K when fills take under a quarter of the budget.
 		want := e.opts.Steps
 		if want <= 0 {
-			want = e.stepF.DefaultSteps()
+			want = e.filler.DefaultSteps()
 		}
 		switch {
 		case took > e.opts.FillBudget && e.steps > 1:

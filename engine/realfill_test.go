@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/internal/understand"
+	"github.com/voicecmd/voicecmd/engine/fill"
 )
 
 // The demo game's trained filler: these tests run the real model.
 const demoDir = "../examples/monstertrainer"
 
-func demoFiller(t testing.TB) *understand.Filler {
+func demoFiller(t testing.TB) *fill.Model {
 	t.Helper()
-	f, err := understand.Load(demoDir, understand.Options{})
+	f, err := fill.Load(demoDir, fill.Options{})
 	if err != nil {
 		t.Fatalf("load the demo's filler: %v", err)
 	}
@@ -76,10 +76,10 @@ func TestRealFillerLowersK(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if k := e.Stats().Steps; k != f.Steps() {
-		t.Fatalf("starts at K=%d, want the model's default %d", k, f.Steps())
+	if k := e.Stats().Steps; k != f.DefaultSteps() {
+		t.Fatalf("starts at K=%d, want the model's default %d", k, f.DefaultSteps())
 	}
-	for i := range f.Steps() + 1 {
+	for i := range f.DefaultSteps() + 1 {
 		e.Submit(0, "Bubbles, water gun on Stonejaw")
 		cmds, _ := collect(t, e, 1)
 		if len(cmds) != 1 || cmds[0].Slots["move"].Str != "water gun" {
@@ -87,8 +87,8 @@ func TestRealFillerLowersK(t *testing.T) {
 		}
 	}
 	st := e.Stats()
-	if st.Steps != 1 || st.StepsLowered != f.Steps()-1 {
-		t.Fatalf("stats = %+v: want K lowered to 1, %d times", st, f.Steps()-1)
+	if st.Steps != 1 || st.StepsLowered != f.DefaultSteps()-1 {
+		t.Fatalf("stats = %+v: want K lowered to 1, %d times", st, f.DefaultSteps()-1)
 	}
 }
 
@@ -113,7 +113,7 @@ func TestRealFillerBatchesPlayers(t *testing.T) {
 }
 
 func ExampleEngine() {
-	f, err := understand.Load("../examples/monstertrainer", understand.Options{})
+	f, err := fill.Load("../examples/monstertrainer", fill.Options{})
 	if err != nil {
 		panic(err)
 	}

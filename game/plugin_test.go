@@ -45,7 +45,9 @@ func (f *fakeInput) frame(pressed, released []ebiten.Key, chars string) {
 // echoFiller understands "INTENT ACTOR [SLOT=VALUE]".
 type echoFiller struct{}
 
-func (echoFiller) ParseBatch(texts []string, st *grammar.State) []grammar.Result {
+func (echoFiller) DefaultSteps() int { return 0 }
+
+func (echoFiller) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
 	out := make([]grammar.Result, len(texts))
 	for i, t := range texts {
 		w := strings.Fields(t)

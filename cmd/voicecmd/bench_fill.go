@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/voicecmd/voicecmd/grammar"
 	"github.com/voicecmd/voicecmd/internal/cuda"
 	"github.com/voicecmd/voicecmd/internal/understand"
 )
@@ -84,8 +85,7 @@ flags:`)
 			continue
 		}
 		seen[k] = true
-		fk := f.WithSteps(k)
-		ev := understand.Evaluate(fk, cases)
+		ev := understand.Evaluate(f, cases, k)
 		ren := ev.ByState["renamed"]
 		acc, racc := ev.Accuracy(), ratio(ren[0], ren[1])
 		// batch 1: every dev utterance, reps times, one at a time
@@ -93,7 +93,7 @@ flags:`)
 		for r := 0; r < *reps; r++ {
 			for _, c := range cases {
 				t0 := time.Now()
-				fk.Parse(c.Text, c.State)
+				f.FillEach([]string{c.Text}, []*grammar.State{c.State}, k)
 				lat = append(lat, time.Since(t0))
 			}
 		}
@@ -110,7 +110,7 @@ flags:`)
 		var blat []time.Duration
 		for r := 0; r < max(3, *reps*2); r++ {
 			t0 := time.Now()
-			fk.ParseBatch(texts, nil)
+			f.Fill(texts, nil, k)
 			blat = append(blat, time.Since(t0))
 		}
 		p50 := pctUs(blat, 50)

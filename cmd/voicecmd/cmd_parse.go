@@ -60,13 +60,13 @@ flags:`)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	if fs.Arg(0) != "-" {
-		enc.Encode(f.Parse(fs.Arg(0), st))
+		enc.Encode(f.Understand(fs.Arg(0), st))
 		return exitOK
 	}
 	return parseLines(os.Stdin, out, enc, f, st)
 }
 
-func parseLines(in io.Reader, out *bufio.Writer, enc *json.Encoder, f *understand.Filler, st *grammar.State) int {
+func parseLines(in io.Reader, out *bufio.Writer, enc *json.Encoder, f *understand.Model, st *grammar.State) int {
 	r := bufio.NewReader(in)
 	for {
 		line, err := r.ReadString('\n')
@@ -78,7 +78,7 @@ func parseLines(in io.Reader, out *bufio.Writer, enc *json.Encoder, f *understan
 			return exitOK
 		}
 		text := strings.TrimRight(line, "\r\n")
-		if err := enc.Encode(f.Parse(text, st)); err != nil {
+		if err := enc.Encode(f.Understand(text, st)); err != nil {
 			fmt.Fprintln(os.Stderr, "voicecmd parse:", err)
 			return exitFailure
 		}

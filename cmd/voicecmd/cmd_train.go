@@ -107,7 +107,7 @@ flags:`)
 			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 			return exitFailure
 		}
-		printEval(understand.Evaluate(f, cases), f.Steps())
+		printEval(understand.Evaluate(f, cases, 0), f.Steps())
 	}
 	return exitOK
 }

@@ -17,7 +17,9 @@ import (
 // echoFiller understands "INTENT ACTOR ..." with a fixed confidence.
 type echoFiller struct{}
 
-func (echoFiller) ParseBatch(texts []string, st *grammar.State) []grammar.Result {
+func (echoFiller) DefaultSteps() int { return 0 }
+
+func (echoFiller) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
 	out := make([]grammar.Result, len(texts))
 	for i, t := range texts {
 		w := strings.Fields(t)

@@ -7,7 +7,7 @@
 // The backend needs the build tag `cuda` (cgo, the NVIDIA driver's libcuda at run
 // time). Built with it, importing this package registers the "cuda" backend with
 // internal/model. Without the tag the package holds only the pure-Go parts (weight
-// layout, batch packing) and OpenAuto, which then always picks the CPU.
+// layout, batch packing); model.OpenAuto then always picks the CPU.
 package cuda
 
 import "os"

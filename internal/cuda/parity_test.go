@@ -19,7 +19,7 @@ import (
 // kernelBackend is what the parity checks need of the device side.
 type kernelBackend interface {
 	model.Backend
-	model.Filler
+	model.Stepwise
 }
 
 // randomWeights perturbs fresh weights (LN gains/biases, zero biases) so that
@@ -280,17 +280,17 @@ func devSetParity(t *testing.T, backend string, limit, alone int) {
 	for i, c := range cases {
 		texts[i], sts[i] = c.Text, c.State
 	}
-	rc, rd := cpu.ParseEach(texts, sts), dev.ParseEach(texts, sts)
+	rc, rd := cpu.FillEach(texts, sts, 0), dev.FillEach(texts, sts, 0)
 	for i := range cases {
 		if !understand.Same(rd[i], rc[i]) {
 			t.Errorf("line %d %q: cpu %s, %s %s", cases[i].Line, texts[i], understand.Describe(rc[i]), backend, understand.Describe(rd[i]))
 		}
 		if i < alone {
-			if one := dev.ParseEach(texts[i:i+1], sts[i:i+1])[0]; !understand.Same(one, rc[i]) {
+			if one := dev.FillEach(texts[i:i+1], sts[i:i+1], 0)[0]; !understand.Same(one, rc[i]) {
 				t.Errorf("line %d %q alone: cpu %s, %s %s", cases[i].Line, texts[i], understand.Describe(rc[i]), backend, understand.Describe(one))
 			}
 		}
 	}
-	ec, ed := understand.Evaluate(cpu, cases), understand.Evaluate(dev, cases)
+	ec, ed := understand.Evaluate(cpu, cases, 0), understand.Evaluate(dev, cases, 0)
 	t.Logf("dev set: %d utterances, identical results; exact match cpu %.3f %s %.3f", len(cases), ec.Accuracy(), backend, ed.Accuracy())
 }

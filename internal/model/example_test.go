@@ -56,7 +56,7 @@ func Example() {
 	defer b.Close()
 	ex := tiny(cfg, rand.New(rand.NewPCG(9, 9)))
 	out := []*model.Sampled{model.NewSampled(cfg)}
-	b.(model.Filler).Fill([]*model.Example{ex}, nil, 2, out)
+	b.Fill([]*model.Example{ex}, nil, 2, out)
 	fmt.Println("slot 0:", out[0].Chosen[0], "slot 1:", out[0].Chosen[1])
 	// Output:
 	// trained: true loss fell: true

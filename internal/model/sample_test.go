@@ -206,8 +206,8 @@ func TestBackendRegistry(t *testing.T) {
 	if err != nil || b.Name() != "cpu" {
 		t.Fatalf("OpenBackend(cpu) = %v, %v", b, err)
 	}
-	if _, ok := b.(Filler); !ok {
-		t.Fatal("cpu backend is not a Filler")
+	if _, ok := b.(Stepwise); !ok {
+		t.Fatal("cpu backend does not expose Encode/Decode")
 	}
 	if _, err := OpenBackend("nope", w); err == nil {
 		t.Fatal("unknown backend opened")

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -131,24 +132,27 @@ type EncState interface {
 	BatchSize() int
 }
 
-// Backend runs the network. A Backend is not safe for concurrent use: use one per
-// goroutine (they may share one *Weights, which they never modify).
+// Backend runs the network: the whole K-step fill (encoder once, then K rounds of
+// decoder + Sample under the constraints). A Backend is not safe for concurrent use:
+// use one per goroutine (they may share one *Weights, which they never modify).
 type Backend interface {
 	Name() string
+	// Fill runs the encoder, then steps rounds of decoder + Sample, writing out[i]
+	// for batch[i]. cons[i] may be nil (no pair constraints); out[i] is
+	// (re)allocated if too short. Errors: an example that does not fit the Config.
+	Fill(batch []*Example, cons []*Constraints, steps int, out []*Sampled) error
+	Close() error
+}
+
+// Stepwise is implemented by backends that also expose the fill's two halves, for
+// parity tests and benchmarks that compare backends one decoder pass at a time.
+type Stepwise interface {
 	// Encode runs the encoder and candidate projection for a batch of examples.
 	// Errors: an example that does not fit the Config.
 	Encode(batch []*Example) (EncState, error)
 	// Decode runs one decoder pass: committed [len(batch)][P] (-1 = masked),
 	// logits out [len(batch)][P*C]; padding candidates get -Inf.
 	Decode(enc EncState, committed [][]int32, logits [][]float32) error
-	Close() error
-}
-
-// Filler is the optional fast path: the whole K-step fill (decoder + Sample) on the backend.
-type Filler interface {
-	// Fill runs Encode, then steps rounds of Decode+Sample, writing out[i] for batch[i].
-	// cons[i] may be nil (no pair constraints); out[i] is (re)allocated if too short.
-	Fill(batch []*Example, cons []*Constraints, steps int, out []*Sampled) error
 }
 
 var (
@@ -191,4 +195,22 @@ func OpenBackend(name string, w *Weights) (Backend, error) {
 		return nil, fmt.Errorf("model: OpenBackend(%q): nil weights", name)
 	}
 	return open(w)
+}
+
+// OpenAuto is the one rule behind the backend name "auto": the "cuda" backend when
+// this binary has it (built with -tags cuda) and a device is usable, else "cpu".
+// When it falls back it returns the reason (e.g. "built without -tags cuda" or
+// "cuda: cuInit: CUDA_ERROR_NO_DEVICE (100)") for the caller to log; "" when cuda
+// was chosen. Safe for concurrent use.
+func OpenAuto(w *Weights) (b Backend, fallback string, err error) {
+	fallback = "built without -tags cuda"
+	if slices.Contains(Backends(), "cuda") {
+		b, err := OpenBackend("cuda", w)
+		if err == nil {
+			return b, "", nil
+		}
+		fallback = err.Error()
+	}
+	b, err = OpenBackend("cpu", w)
+	return b, fallback, err
 }

@@ -21,7 +21,7 @@ func reportCPU(b *testing.B, start time.Duration) {
 }
 
 // benchFiller loads the committed demo model; benchmarks skip without one.
-func benchFiller(b *testing.B) *Filler {
+func benchFiller(b *testing.B) *Model {
 	if _, err := os.Stat(gameDir + "/" + WeightsFile); err != nil {
 		b.Skip("no trained demo model: run voicecmd train --game examples/monstertrainer")
 	}
@@ -55,7 +55,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	defer reportCPU(b, cpuTime())
 	for i := 0; b.Loop(); i++ {
-		f.Parse(benchTexts[i%len(benchTexts)], nil)
+		f.Understand(benchTexts[i%len(benchTexts)], nil)
 	}
 }
 
@@ -68,6 +68,6 @@ func BenchmarkParseBatch64(b *testing.B) {
 	b.ReportAllocs()
 	defer reportCPU(b, cpuTime())
 	for b.Loop() {
-		f.ParseBatch(texts, nil)
+		f.Fill(texts, nil, 0)
 	}
 }

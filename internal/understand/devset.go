@@ -168,11 +168,12 @@ func (e Eval) Accuracy() float64 {
 	return float64(e.Correct) / float64(e.Total)
 }
 
-// Evaluate parses every case (batched per state) and scores exact matches.
-func Evaluate(f *Filler, cases []Case) Eval {
+// Evaluate understands every case, one at a time with K = steps (<= 0: the
+// model's default), and scores exact matches.
+func Evaluate(f *Model, cases []Case, steps int) Eval {
 	ev := Eval{ByState: map[string][2]int{}}
 	for _, c := range cases {
-		got := f.Parse(c.Text, c.State)
+		got := f.FillEach([]string{c.Text}, []*grammar.State{c.State}, steps)[0]
 		ok := Same(got, c.Want)
 		ev.Total++
 		s := ev.ByState[c.StateName]

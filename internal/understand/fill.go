@@ -1,7 +1,8 @@
-// Package fill turns a transcript into game commands: it featurizes the text against
-// the grammar and the game state, runs the masked-diffusion model for K steps under
-// the grammar/state constraints, and decodes the result into commands or a
-// rejection with a reason.
+// Package understand is the understanding core behind engine/fill: it featurizes a
+// transcript against the grammar and the game state, runs the masked-diffusion model
+// for K steps under the grammar/state constraints, and decodes the result into
+// commands or a rejection with a reason. It also holds the trainer and the dev-set
+// evaluation, which the CLI uses.
 package understand
 
 import (
@@ -32,19 +33,24 @@ const DefaultSteps = 2
 // ErrNoWeights is returned by Load when the game directory has no trained model.
 var ErrNoWeights = errors.New("no trained model")
 
-// Options configures a Filler. The zero value is usable.
+// Options configures a Model. The zero value is usable.
 type Options struct {
-	// Steps is the number of diffusion steps K; 0 means DefaultSteps. K = 1 is
-	// one-shot; K >= the number of positions commits one slot per step.
+	// Steps is the default number of diffusion steps K, used when a call passes
+	// steps <= 0; 0 means DefaultSteps. K = 1 is one-shot; K >= the number of
+	// positions commits one slot per step.
 	Steps int
 	// Backend names the compute backend: "" or "cpu" for pure Go; "cuda" needs a
 	// binary built with -tags cuda; "auto" is cuda when usable, else cpu.
 	Backend string
+	// Logf, when set, receives notes a caller may want to log (why "auto" fell
+	// back to the CPU). Nil: notes are dropped; the library never prints.
+	Logf func(format string, args ...any)
 }
 
-// Filler understands transcripts for one game (grammar + weights + default state).
-// It is safe for concurrent use by multiple goroutines.
-type Filler struct {
+// Model understands transcripts for one game (grammar + weights + default state).
+// It is safe for concurrent use by multiple goroutines; it keeps one pool of
+// backends whatever K each call uses.
+type Model struct {
 	g     *grammar.Grammar
 	lay   *layout
 	w     *model.Weights
@@ -54,7 +60,6 @@ type Filler struct {
 
 	mu       sync.Mutex
 	backends []model.Backend // idle backends; a Backend is single-goroutine
-	open     func() (model.Backend, error)
 }
 
 // Fingerprint is the grammar fingerprint stored in weights files.
@@ -65,7 +70,7 @@ func Fingerprint(g *grammar.Grammar) string {
 
 // Load reads DIR/commands.vcg, DIR/model.vcw and DIR/state.json. Errors name the
 // file and the fix (a missing model says how to train one).
-func Load(dir string, opts Options) (*Filler, error) {
+func Load(dir string, opts Options) (*Model, error) {
 	g, err := grammar.ParseFile(filepath.Join(dir, GrammarFile))
 	if err != nil {
 		return nil, err
@@ -76,7 +81,7 @@ func Load(dir string, opts Options) (*Filler, error) {
 	}
 	wpath := filepath.Join(dir, WeightsFile)
 	if _, err := os.Stat(wpath); err != nil {
-		return nil, fmt.Errorf("fill: %w at %s; run voicecmd train --game %s", ErrNoWeights, wpath, dir)
+		return nil, fmt.Errorf("fill: %w at %s; run: voicecmd train --game %s", ErrNoWeights, wpath, dir)
 	}
 	w, err := model.Load(wpath, Fingerprint(g))
 	if err != nil {
@@ -88,8 +93,8 @@ func Load(dir string, opts Options) (*Filler, error) {
 	return New(g, w, st, opts)
 }
 
-// New builds a Filler from parts already in memory.
-func New(g *grammar.Grammar, w *model.Weights, st *grammar.State, opts Options) (*Filler, error) {
+// New builds a Model from parts already in memory.
+func New(g *grammar.Grammar, w *model.Weights, st *grammar.State, opts Options) (*Model, error) {
 	lay, err := newLayout(g, w.Config)
 	if err != nil {
 		return nil, err
@@ -102,75 +107,60 @@ func New(g *grammar.Grammar, w *model.Weights, st *grammar.State, opts Options) 
 	if name == "" {
 		name = "cpu"
 	}
-	f := &Filler{g: g, lay: lay, w: w, state: st.Clone(), steps: steps}
-	f.open, f.name, err = chooseBackend(name, w)
-	if err != nil {
-		return nil, err
+	f := &Model{g: g, lay: lay, w: w, state: st.Clone(), steps: steps}
+	// Open one backend now, so a bad backend fails here and not on the first
+	// utterance; "auto" is resolved once, by its one rule in model.OpenAuto.
+	var b model.Backend
+	if name == "auto" {
+		var fallback string
+		b, fallback, err = model.OpenAuto(w)
+		if fallback != "" && opts.Logf != nil {
+			opts.Logf("fill: backend auto: using cpu (%s)", fallback)
+		}
+	} else {
+		b, err = model.OpenBackend(name, w)
 	}
-	b, err := f.open() // fail now, not on the first utterance
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fill: %w", err)
 	}
+	f.name = b.Name()
 	f.backends = append(f.backends, b)
 	return f, nil
 }
 
-// chooseBackend resolves "auto" to cuda when it opens, else cpu.
-func chooseBackend(name string, w *model.Weights) (func() (model.Backend, error), string, error) {
-	open := func(n string) func() (model.Backend, error) {
-		return func() (model.Backend, error) { return model.OpenBackend(n, w) }
-	}
-	if name != "auto" {
-		return open(name), name, nil
-	}
-	for _, n := range model.Backends() {
-		if n == "cuda" {
-			b, err := model.OpenBackend("cuda", w)
-			if err == nil {
-				b.Close()
-				return open("cuda"), "cuda", nil
-			}
-			fmt.Fprintf(os.Stderr, "fill: backend auto: cuda not usable (%v); using cpu\n", err)
-		}
-	}
-	return open("cpu"), "cpu", nil
-}
-
-// Grammar returns the grammar. Steps returns K. Backend names the backend in use.
-func (f *Filler) Grammar() *grammar.Grammar { return f.g }
-func (f *Filler) Steps() int                { return f.steps }
-func (f *Filler) Backend() string           { return f.name }
-func (f *Filler) Weights() *model.Weights   { return f.w }
+// Grammar returns the grammar. Steps returns the default K. Backend names the backend in use.
+func (f *Model) Grammar() *grammar.Grammar { return f.g }
+func (f *Model) Steps() int                { return f.steps }
+func (f *Model) Backend() string           { return f.name }
+func (f *Model) Weights() *model.Weights   { return f.w }
 
 // State returns a copy of the default state loaded with the game.
-func (f *Filler) State() *grammar.State { return f.state.Clone() }
+func (f *Model) State() *grammar.State { return f.state.Clone() }
 
-// WithSteps returns a Filler sharing f's model but filling with K = steps.
-func (f *Filler) WithSteps(steps int) *Filler {
-	g := &Filler{g: f.g, lay: f.lay, w: f.w, state: f.state, steps: steps, name: f.name, open: f.open}
-	if steps <= 0 {
-		g.steps = DefaultSteps
-	}
-	return g
+// Understand understands one transcript under state st (nil: the game's default
+// state) with the default K.
+func (f *Model) Understand(text string, st *grammar.State) grammar.Result {
+	return f.Fill([]string{text}, st, 0)[0]
 }
 
-// Parse understands one transcript under state st (nil: the game's default state).
-func (f *Filler) Parse(text string, st *grammar.State) grammar.Result {
-	return f.ParseBatch([]string{text}, st)[0]
-}
-
-// ParseBatch understands several transcripts in one batched fill, all under st.
-// Results are in the order of texts.
-func (f *Filler) ParseBatch(texts []string, st *grammar.State) []grammar.Result {
+// Fill understands several transcripts in one batched fill, all under st, with K =
+// steps diffusion steps (steps <= 0: the default K). Results are in the order of texts.
+func (f *Model) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
 	sts := make([]*grammar.State, len(texts))
 	for i := range sts {
 		sts[i] = st
 	}
-	return f.ParseEach(texts, sts)
+	return f.FillEach(texts, sts, steps)
 }
 
-// ParseEach is ParseBatch with one state per transcript (several players).
-func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Result {
+// DefaultSteps is the K used when a call passes steps <= 0.
+func (f *Model) DefaultSteps() int { return f.steps }
+
+// FillEach is Fill with one state per transcript (several players).
+func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []grammar.Result {
+	if steps <= 0 {
+		steps = f.steps
+	}
 	out := make([]grammar.Result, len(texts))
 	all := make([]*featurized, len(texts))
 	forEach(len(texts), func(i int) {
@@ -201,7 +191,7 @@ func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Resul
 	if len(feats) == 0 {
 		return out
 	}
-	sampled, err := f.run(feats)
+	sampled, err := f.run(feats, steps)
 	forEach(len(feats), func(j int) {
 		if err != nil {
 			out[idx[j]] = grammar.Reject(texts[idx[j]], "model error: %v", err)
@@ -218,7 +208,7 @@ func (f *Filler) ParseEach(texts []string, sts []*grammar.State) []grammar.Resul
 }
 
 // run executes the K-step fill on an idle backend.
-func (f *Filler) run(feats []*featurized) ([]*model.Sampled, error) {
+func (f *Model) run(feats []*featurized, steps int) ([]*model.Sampled, error) {
 	b, err := f.take()
 	if err != nil {
 		return nil, err
@@ -230,13 +220,10 @@ func (f *Filler) run(feats []*featurized) ([]*model.Sampled, error) {
 	for i, ft := range feats {
 		batch[i], cons[i], out[i] = ft.ex, ft.cons, model.NewSampled(f.w.Config)
 	}
-	if fl, ok := b.(model.Filler); ok {
-		return out, fl.Fill(batch, cons, f.steps, out)
-	}
-	return out, fmt.Errorf("fill: backend %s cannot fill", b.Name())
+	return out, b.Fill(batch, cons, steps, out)
 }
 
-func (f *Filler) take() (model.Backend, error) {
+func (f *Model) take() (model.Backend, error) {
 	f.mu.Lock()
 	if n := len(f.backends); n > 0 {
 		b := f.backends[n-1]
@@ -245,17 +232,17 @@ func (f *Filler) take() (model.Backend, error) {
 		return b, nil
 	}
 	f.mu.Unlock()
-	return f.open()
+	return model.OpenBackend(f.name, f.w)
 }
 
-func (f *Filler) give(b model.Backend) {
+func (f *Model) give(b model.Backend) {
 	f.mu.Lock()
 	f.backends = append(f.backends, b)
 	f.mu.Unlock()
 }
 
 // Close releases the backends.
-func (f *Filler) Close() error {
+func (f *Model) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var first error

@@ -179,9 +179,8 @@ func TestDecodeNeverOutputsInvalid(t *testing.T) {
 	defer f.Close()
 	texts := []string{"Sparky thunderbolt Rattler", "use potion on Cinder", "call Leafy Bob", "go left 3 steps", "hello", "Bubbles, ember!"}
 	for steps := 1; steps <= 27; steps += 13 {
-		ff := f.WithSteps(steps)
 		for _, text := range texts {
-			r := ff.Parse(text, nil)
+			r := f.Fill([]string{text}, nil, steps)[0]
 			if r.Rejected && (r.Reason == "" || len(r.Commands) != 0) {
 				t.Errorf("K=%d %q: bad rejection %+v", steps, text, r)
 			}
@@ -206,12 +205,12 @@ func TestStateTooLarge(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		big.Values["item"] = append(big.Values["item"], "thing"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)))
 	}
-	r := f.Parse("use a potion", big)
+	r := f.Understand("use a potion", big)
 	if !r.Rejected || !strings.Contains(r.Reason, "too many values") {
 		t.Errorf("got %+v, want a too-many-values rejection", r)
 	}
 	long := strings.Repeat("sparky ", 40)
-	if r := f.Parse(long, nil); !r.Rejected || !strings.Contains(r.Reason, "too long") {
+	if r := f.Understand(long, nil); !r.Rejected || !strings.Contains(r.Reason, "too long") {
 		t.Errorf("got %+v, want a too-long rejection", r)
 	}
 }

@@ -18,7 +18,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		r := fl.Parse(text, nil)
+		r := fl.Understand(text, nil)
 		if r.Rejected {
 			if r.Reason == "" || r.Commands == nil || len(r.Commands) != 0 {
 				t.Fatalf("%q: malformed rejection %+v", text, r)

@@ -47,7 +47,7 @@ func TestTrainSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r := f.Parse("Sparky dodge left", nil)
+	r := f.Understand("Sparky dodge left", nil)
 	for _, c := range r.Commands {
 		if err := g.Check(c, st); err != nil {
 			t.Errorf("invalid command from a barely trained model: %v", err)

@@ -18,7 +18,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/internal/understand"
+	"github.com/voicecmd/voicecmd/engine/fill"
 	"github.com/voicecmd/voicecmd/examples/monstertrainer/battle"
 	"github.com/voicecmd/voicecmd/examples/monstertrainer/script"
 	"github.com/voicecmd/voicecmd/game"
@@ -110,7 +110,7 @@ func Run(cfg Config) error {
 	}
 	f := cfg.Filler
 	if f == nil {
-		ff, err := understand.Load(cfg.GameDir, understand.Options{Steps: cfg.Steps})
+		ff, err := fill.Load(cfg.GameDir, fill.Options{Steps: cfg.Steps})
 		if err != nil {
 			return fmt.Errorf("monstertrainer: %w", err)
 		}

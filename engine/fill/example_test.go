@@ -1,14 +1,13 @@
-package understand_test
+package fill_test
 
 import (
 	"fmt"
 
-	"github.com/voicecmd/voicecmd/grammar"
-	"github.com/voicecmd/voicecmd/internal/understand"
+	"github.com/voicecmd/voicecmd/engine/fill"
 )
 
-func ExampleFiller_Parse() {
-	f, err := understand.Load("../../examples/monstertrainer", understand.Options{})
+func ExampleModel_Understand() {
+	f, err := fill.Load("../../examples/monstertrainer", fill.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -20,7 +19,7 @@ func ExampleFiller_Parse() {
 		"Bubbles dodge left and Leafy come back",
 		"Pikachu, thunderbolt!",
 	} {
-		fmt.Println(understand.Describe(f.Parse(text, nil)))
+		fmt.Println(fill.Describe(f.Understand(text, nil)))
 	}
 	// Output:
 	// attack actor=Sparky move=thunderbolt target=Rattler
@@ -31,8 +30,8 @@ func ExampleFiller_Parse() {
 
 // A renamed party and a move never seen in training work without retraining: the
 // state is data, not weights.
-func ExampleFiller_Parse_renamed() {
-	f, err := understand.Load("../../examples/monstertrainer", understand.Options{})
+func ExampleModel_Understand_renamed() {
+	f, err := fill.Load("../../examples/monstertrainer", fill.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -42,11 +41,9 @@ func ExampleFiller_Parse_renamed() {
 	st.Rename("monster", "Sparky", "Zappy")
 	st.Values["move"] = append(st.Values["move"], "volt tackle")
 	st.Relations["knows"] = append(st.Relations["knows"], []string{"Zappy", "volt tackle"})
-	fmt.Println(understand.Describe(f.Parse("Zappy, volt tackle the Stonejaw", st)))
-	fmt.Println(understand.Describe(f.Parse("Sparky, thunderbolt", st)))
+	fmt.Println(fill.Describe(f.Understand("Zappy, volt tackle the Stonejaw", st)))
+	fmt.Println(fill.Describe(f.Understand("Sparky, thunderbolt", st)))
 	// Output:
 	// attack actor=Zappy move="volt tackle" target=Stonejaw
 	// REJECT (unknown monster "Sparky")
 }
-
-var _ = grammar.Str
