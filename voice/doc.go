@@ -5,9 +5,9 @@
 //
 // The pieces:
 //
-//   - A Source delivers mono float32 samples at SampleRate (16 kHz): OpenMic,
+//   - An AudioSource delivers mono float32 samples at SampleRate (16 kHz): OpenMic,
 //     WAVSource, SliceSource, RealtimeSource.
-//   - A Transcriber turns one utterance into a Transcript. The whisper.cpp
+//   - A Transcriber turns one utterance into a Transcription. The whisper.cpp
 //     implementation lives in voice/whisper, the only package that links
 //     whisper.cpp; this package does not.
 //   - A Recognizer runs source → endpointing → transcription on its own two

@@ -11,8 +11,8 @@ import (
 // an utterance as its length.
 type echoTranscriber struct{}
 
-func (echoTranscriber) Transcribe(s []float32, _ voice.TranscribeOptions) (voice.Transcript, error) {
-	return voice.Transcript{Text: fmt.Sprintf("%.1f s of audio", float64(len(s))/voice.SampleRate)}, nil
+func (echoTranscriber) Transcribe(s []float32, _ voice.TranscribeOptions) (voice.Transcription, error) {
+	return voice.Transcription{Text: fmt.Sprintf("%.1f s of audio", float64(len(s))/voice.SampleRate)}, nil
 }
 
 func ExampleNewRecognizer() {

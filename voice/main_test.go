@@ -73,7 +73,7 @@ type fakeASR struct {
 	fail    map[int]error // call index -> error
 }
 
-func (f *fakeASR) Transcribe(s []float32, o voice.TranscribeOptions) (voice.Transcript, error) {
+func (f *fakeASR) Transcribe(s []float32, o voice.TranscribeOptions) (voice.Transcription, error) {
 	f.mu.Lock()
 	i := len(f.calls)
 	f.calls = append(f.calls, o)
@@ -82,14 +82,14 @@ func (f *fakeASR) Transcribe(s []float32, o voice.TranscribeOptions) (voice.Tran
 	f.mu.Unlock()
 	time.Sleep(f.delay)
 	if err != nil {
-		return voice.Transcript{}, err
+		return voice.Transcription{}, err
 	}
-	return voice.Transcript{Text: fmt.Sprintf("%.2fs", float64(len(s))/voice.SampleRate),
+	return voice.Transcription{Text: fmt.Sprintf("%.2fs", float64(len(s))/voice.SampleRate),
 		Tokens: []voice.Token{{ID: 1, Text: "x", P: 0.5}}}, nil
 }
 
 // collect runs a Recognizer to the end of its source and returns its events.
-func collect(t testing.TB, src voice.Source, o voice.Options) []voice.Event {
+func collect(t testing.TB, src voice.AudioSource, o voice.Options) []voice.Event {
 	t.Helper()
 	r, err := voice.NewRecognizer(src, o)
 	if err != nil {

@@ -89,7 +89,7 @@ type MicOptions struct {
 	StallTimeout time.Duration
 }
 
-// Mic is a microphone Source. Its PortAudio callback only copies samples into a
+// Mic is a microphone AudioSource. Its PortAudio callback only copies samples into a
 // lock-free ring buffer (it never blocks, locks or allocates; PortAudio's Go
 // binding adds a small allocation per callback to dispatch it); Read drains the
 // ring, converts to mono and resamples to SampleRate when the device could not
@@ -220,7 +220,7 @@ func (m *Mic) chunk() int {
 	return m.channels
 }
 
-// Read implements Source. It blocks until audio arrives; it returns
+// Read implements AudioSource. It blocks until audio arrives; it returns
 // ErrDeviceLost when none has arrived for MicOptions.StallTimeout, and ErrClosed
 // after Close.
 func (m *Mic) Read(p []float32) (int, error) {

@@ -101,7 +101,7 @@ type Stats struct {
 // and delivers Events. Create one with NewRecognizer; read events from Events or
 // Poll; stop it with Close.
 type Recognizer struct {
-	src    Source
+	src    AudioSource
 	opts   Options
 	ep     EndpointOptions
 	tr     Transcriber
@@ -134,7 +134,7 @@ type job struct {
 //
 // It may be called from any goroutine. The error is non-nil only for invalid
 // options.
-func NewRecognizer(src Source, opts Options) (*Recognizer, error) {
+func NewRecognizer(src AudioSource, opts Options) (*Recognizer, error) {
 	if src == nil {
 		return nil, errors.New("voice: NewRecognizer: nil source")
 	}

@@ -156,7 +156,7 @@ func TestMaxUtteranceSplitsLongSpeech(t *testing.T) {
 
 // pttSource presses and releases a PushToTalk at fixed stream positions.
 type pttSource struct {
-	voice.Source
+	voice.AudioSource
 	ptt            *voice.PushToTalk
 	pos            int
 	press, release []int
@@ -174,7 +174,7 @@ func (s *pttSource) Read(p []float32) (int, error) {
 			s.ptt.Release()
 		}
 	}
-	n, err := s.Source.Read(p)
+	n, err := s.AudioSource.Read(p)
 	s.pos += n
 	return n, err
 }
@@ -185,7 +185,7 @@ func TestPushToTalk(t *testing.T) {
 	audio, _ := utterances(t, espeak.Voices[0], 0.5, 1.5, "use ember", "switch to squirtle")
 	ptt := &voice.PushToTalk{}
 	sec := voice.SampleRate
-	src := &pttSource{Source: voice.SliceSource(audio), ptt: ptt, press: []int{sec / 10 * 2, 3 * sec}, release: []int{sec, 4 * sec}}
+	src := &pttSource{AudioSource: voice.SliceSource(audio), ptt: ptt, press: []int{sec / 10 * 2, 3 * sec}, release: []int{sec, 4 * sec}}
 	fs := finals(collect(t, src, voice.Options{Transcriber: &fakeASR{}, PushToTalk: ptt}))
 	if len(fs) != 2 {
 		t.Fatalf("%d finals, want 2", len(fs))
@@ -237,7 +237,7 @@ func TestPartialsThenFinal(t *testing.T) {
 func TestSetVocabulary(t *testing.T) {
 	audio, _ := utterances(t, espeak.Voices[0], 0.3, 0.8, "go", "stop")
 	asr := &fakeASR{}
-	src := &hookSource{Source: voice.SliceSource(audio)}
+	src := &hookSource{AudioSource: voice.SliceSource(audio)}
 	r, err := voice.NewRecognizer(src, voice.Options{Transcriber: asr, Vocabulary: []string{"old"}})
 	if err != nil {
 		t.Fatal(err)
@@ -256,11 +256,11 @@ func TestSetVocabulary(t *testing.T) {
 }
 
 // hookSource slows a source a little so that the test can act between utterances.
-type hookSource struct{ voice.Source }
+type hookSource struct{ voice.AudioSource }
 
 func (h *hookSource) Read(p []float32) (int, error) {
 	time.Sleep(time.Millisecond)
-	return h.Source.Read(p)
+	return h.AudioSource.Read(p)
 }
 
 func TestTranscriberErrorKeepsGoing(t *testing.T) {
@@ -280,7 +280,7 @@ func TestTranscriberErrorKeepsGoing(t *testing.T) {
 
 // failingSource delivers audio, then fails like a device that went away.
 type failingSource struct {
-	voice.Source
+	voice.AudioSource
 	after int
 	n     int
 }
@@ -291,7 +291,7 @@ func (f *failingSource) Read(p []float32) (int, error) {
 	if f.n >= f.after {
 		return 0, errUnplugged
 	}
-	n, err := f.Source.Read(p[:min(len(p), f.after-f.n)])
+	n, err := f.AudioSource.Read(p[:min(len(p), f.after-f.n)])
 	f.n += n
 	return n, err
 }
@@ -300,7 +300,7 @@ func TestSourceFailsMidUtterance(t *testing.T) {
 	checkNoLeak(t)
 	audio, spans := utterances(t, espeak.Voices[0], 0.3, 0.8, "charizard use flamethrower")
 	cut := int(spans[0][0]+spans[0][1]) / 2 * voice.SampleRate / int(time.Second)
-	evs := collect(t, &failingSource{Source: voice.SliceSource(audio), after: cut}, voice.Options{Transcriber: &fakeASR{}})
+	evs := collect(t, &failingSource{AudioSource: voice.SliceSource(audio), after: cut}, voice.Options{Transcriber: &fakeASR{}})
 	// The speech heard so far is transcribed, then the error ends the stream.
 	if len(evs) != 3 || evs[1].Kind != voice.EventFinal || !errors.Is(evs[2].Err, errUnplugged) {
 		t.Fatalf("events:%s", describe(evs))
@@ -393,7 +393,7 @@ func TestNewRecognizerErrors(t *testing.T) {
 }
 
 func TestSourcesEnd(t *testing.T) {
-	for name, src := range map[string]voice.Source{"slice": voice.SliceSource(make([]float32, 1000)), "realtime": voice.RealtimeSource(make([]float32, 1000), 0)} {
+	for name, src := range map[string]voice.AudioSource{"slice": voice.SliceSource(make([]float32, 1000)), "realtime": voice.RealtimeSource(make([]float32, 1000), 0)} {
 		buf := make([]float32, 4096)
 		total := 0
 		for {
@@ -433,16 +433,16 @@ func TestPrompt(t *testing.T) {
 // does before its encoder, and finals at once.
 type slowPartialASR struct{ canceled atomic.Int32 }
 
-func (s *slowPartialASR) Transcribe(samples []float32, o voice.TranscribeOptions) (voice.Transcript, error) {
+func (s *slowPartialASR) Transcribe(samples []float32, o voice.TranscribeOptions) (voice.Transcription, error) {
 	if o.Partial {
 		for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 			if o.Cancel != nil && o.Cancel() {
 				s.canceled.Add(1)
-				return voice.Transcript{}, voice.ErrCanceled
+				return voice.Transcription{}, voice.ErrCanceled
 			}
 		}
 	}
-	return voice.Transcript{Text: "done"}, nil
+	return voice.Transcription{Text: "done"}, nil
 }
 
 func TestFinalCancelsRunningPartial(t *testing.T) {

@@ -12,14 +12,14 @@ import (
 // ErrClosed is returned by Read on a source that was closed.
 var ErrClosed = errors.New("voice: source closed")
 
-// A Source delivers audio as mono float32 samples at SampleRate.
+// An AudioSource delivers audio as mono float32 samples at SampleRate.
 //
 // Read blocks until at least one sample is available (or the source ends or
 // fails), fills p and returns how many samples it wrote; it returns io.EOF after
 // the last sample of a finite source. Read is called from one goroutine at a time
 // (the Recognizer's capture goroutine). Close may be called from any goroutine,
 // also while Read blocks, which then returns ErrClosed; Close is idempotent.
-type Source interface {
+type AudioSource interface {
 	Read(p []float32) (int, error)
 	Close() error
 }
@@ -38,9 +38,9 @@ type OverrunCounter interface {
 	Overruns() uint64
 }
 
-// SliceSource returns a Source that delivers samples as fast as they are read, in
+// SliceSource returns an AudioSource that delivers samples as fast as they are read, in
 // chunks of at most 20 ms, then io.EOF. It is used for files and tests.
-func SliceSource(samples []float32) Source {
+func SliceSource(samples []float32) AudioSource {
 	return &sliceSource{samples: samples}
 }
 
@@ -75,7 +75,7 @@ func (s *sliceSource) Close() error {
 }
 
 // WAVSource decodes a WAV file (see ReadWAV) into a SliceSource.
-func WAVSource(path string) (Source, error) {
+func WAVSource(path string) (AudioSource, error) {
 	samples, _, err := ReadWAV(path)
 	if err != nil {
 		return nil, err
@@ -83,12 +83,12 @@ func WAVSource(path string) (Source, error) {
 	return SliceSource(samples), nil
 }
 
-// RealtimeSource returns a Source that plays samples at the pace of the wall
+// RealtimeSource returns an AudioSource that plays samples at the pace of the wall
 // clock, in chunks of chunk (10 ms when zero), the way a microphone would deliver
 // them; then io.EOF. Trailing silence may be appended by the caller so that the
 // endpointer can see the end of the last utterance. It is used for end-to-end
 // latency benchmarks and tests.
-func RealtimeSource(samples []float32, chunk time.Duration) Source {
+func RealtimeSource(samples []float32, chunk time.Duration) AudioSource {
 	if chunk <= 0 {
 		chunk = 10 * time.Millisecond
 	}

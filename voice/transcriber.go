@@ -12,7 +12,7 @@ import (
 // Transcribe is called from one goroutine at a time by a Recognizer; an
 // implementation that is also used elsewhere must serialize itself.
 type Transcriber interface {
-	Transcribe(samples []float32, opts TranscribeOptions) (Transcript, error)
+	Transcribe(samples []float32, opts TranscribeOptions) (Transcription, error)
 }
 
 // TranscribeOptions are per-call settings.
@@ -33,8 +33,8 @@ type TranscribeOptions struct {
 // ErrCanceled is returned by a Transcriber whose TranscribeOptions.Cancel said stop.
 var ErrCanceled = errors.New("voice: transcription canceled")
 
-// Transcript is the result of one transcription.
-type Transcript struct {
+// Transcription is the result of one transcription.
+type Transcription struct {
 	Text   string  // trimmed text of all segments
 	Tokens []Token // text tokens only (no special or timestamp tokens)
 }

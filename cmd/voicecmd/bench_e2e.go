@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/game/harness"
 	"github.com/voicecmd/voicecmd/internal/plot"
+	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/voice/whisper"
 )
@@ -208,7 +208,7 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	defer f.Close()
 
 	ep := voice.EndpointOptions{TrailingSilence: cfg.trailing}
-	src := &clockedSource{Source: voice.RealtimeSource(stream, 0)}
+	src := &clockedSource{AudioSource: voice.RealtimeSource(stream, 0)}
 	rec, err := voice.NewRecognizer(src, voice.Options{Transcriber: wm, Endpoint: ep, PartialInterval: cfg.partials, LevelInterval: -1})
 	if err != nil {
 		return nil, err
@@ -428,7 +428,7 @@ func speechSpan(s []float32) (int, int) {
 // clockedSource records when the real-time stream started, to turn stream positions
 // into wall-clock times (a real-time source releases sample q at start + q/rate).
 type clockedSource struct {
-	voice.Source
+	voice.AudioSource
 	mu    sync.Mutex
 	start time.Time
 }
@@ -439,7 +439,7 @@ func (c *clockedSource) Read(p []float32) (int, error) {
 		c.start = time.Now()
 	}
 	c.mu.Unlock()
-	return c.Source.Read(p)
+	return c.AudioSource.Read(p)
 }
 
 func (c *clockedSource) Realtime() bool { return true }

@@ -72,7 +72,7 @@ flags:`)
 		return exitFailure
 	}
 
-	var src voice.Source
+	var src voice.AudioSource
 	if *wav != "" {
 		samples, _, err := voice.ReadWAV(*wav)
 		if err != nil {

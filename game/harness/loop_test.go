@@ -3,15 +3,12 @@ package harness
 import (
 	"errors"
 	"fmt"
-	"math"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
 	"github.com/voicecmd/voicecmd/grammar"
-	"github.com/voicecmd/voicecmd/voice"
 )
 
 // echoFiller understands "INTENT ACTOR ..." with a fixed confidence.
@@ -165,69 +162,5 @@ func TestLoopFollowActive(t *testing.T) {
 	stepUntil(t, l, func() bool { return len(l.Dispatched()) > 0 })
 	if v := l.View(time.Now(), time.Second); v.Text != "hold Sparky" {
 		t.Fatalf("with FollowActive the HUD shows the last speaker: %+v", v)
-	}
-}
-
-// fixedTranscriber "hears" the same words in any audio.
-type fixedTranscriber struct{ text string }
-
-func (f fixedTranscriber) Transcribe(samples []float32, opts voice.TranscribeOptions) (voice.Transcript, error) {
-	return voice.Transcript{Text: f.text}, nil
-}
-
-func TestVoiceSourceFeedsTheEngine(t *testing.T) {
-	before := runtime.NumGoroutine()
-	// Half a second of silence, a second of tone (speech energy), a second of silence.
-	var samples []float32
-	samples = append(samples, make([]float32, voice.SampleRate/2)...)
-	for i := range voice.SampleRate {
-		samples = append(samples, float32(0.3*math.Sin(2*math.Pi*440*float64(i)/voice.SampleRate)))
-	}
-	samples = append(samples, make([]float32, voice.SampleRate)...)
-	rec, err := voice.NewRecognizer(voice.SliceSource(samples), voice.Options{Transcriber: fixedTranscriber{"hold Sparky"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := VoiceSource(rec, &voice.PushToTalk{})
-	eng, err := engine.New(engine.Options{Filler: echoFiller{}, Sources: []engine.Source{src}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := NewLoop(eng, 0)
-	var heard []string
-	l.Router.Fallback = func(c engine.Command) (string, error) {
-		heard = append(heard, c.Intent+" "+c.Slots["actor"].Str)
-		return "", nil
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(heard) == 0 && time.Now().Before(deadline) {
-		l.Step()
-		time.Sleep(time.Millisecond)
-	}
-	if len(heard) != 1 || heard[0] != "hold Sparky" {
-		t.Fatalf("heard %v", heard)
-	}
-	u := l.last
-	if u.Timings.SpeechEnd.IsZero() || u.Timings.Endpoint <= 0 {
-		t.Errorf("voice timings missing: %+v", u.Timings)
-	}
-	if err := eng.Talk(0, true); err != nil {
-		t.Fatal(err)
-	}
-	eng.Close()
-	deadline = time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Fatalf("%d goroutines left after Close (%d before): the recognizer was not stopped", n, before)
-	}
-}
-
-func TestDBToLevel(t *testing.T) {
-	for db, want := range map[float32]float64{-120: 0, -60: 0, -30: 0.5, 0: 1, 6: 1} {
-		if got := dbToLevel(db); math.Abs(got-want) > 1e-9 {
-			t.Errorf("dbToLevel(%v) = %v, want %v", db, got, want)
-		}
 	}
 }

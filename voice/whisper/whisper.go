@@ -122,14 +122,14 @@ func MaxTokens(n int) int {
 // yield an empty transcript.
 //
 // It may be called from any goroutine; calls are serialized.
-func (m *Model) Transcribe(samples []float32, opts voice.TranscribeOptions) (voice.Transcript, error) {
+func (m *Model) Transcribe(samples []float32, opts voice.TranscribeOptions) (voice.Transcription, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.ctx == nil {
-		return voice.Transcript{}, ErrClosed
+		return voice.Transcription{}, ErrClosed
 	}
 	if len(samples) < voice.SampleRate/10 {
-		return voice.Transcript{}, nil
+		return voice.Transcription{}, nil
 	}
 	p := m.ctx.Whisper_full_default_params(whisperc.SAMPLING_GREEDY)
 	p.SetThreads(m.opts.Threads)
@@ -157,14 +157,14 @@ func (m *Model) Transcribe(samples []float32, opts voice.TranscribeOptions) (voi
 	}
 	if err := m.ctx.Whisper_full(p, samples, begin, nil, nil); err != nil {
 		if canceled {
-			return voice.Transcript{}, voice.ErrCanceled
+			return voice.Transcription{}, voice.ErrCanceled
 		}
-		return voice.Transcript{}, fmt.Errorf("voice/whisper: transcription failed: %w", err)
+		return voice.Transcription{}, fmt.Errorf("voice/whisper: transcription failed: %w", err)
 	}
 	if canceled {
-		return voice.Transcript{}, voice.ErrCanceled
+		return voice.Transcription{}, voice.ErrCanceled
 	}
-	var tr voice.Transcript
+	var tr voice.Transcription
 	var text strings.Builder
 	eot := m.ctx.Whisper_token_eot()
 	for s := 0; s < m.ctx.Whisper_full_n_segments(); s++ {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/game/harness"
 	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/voice/whisper"
 )
@@ -59,7 +58,7 @@ func openVoice(modelPath string) (engine.Source, func(), error) {
 		mic.Close()
 		return nil, nil, fmt.Errorf("monstertrainer: %w", err)
 	}
-	return harness.VoiceSource(rec, ptt), func() { m.Close() }, nil
+	return voice.EngineSource(rec, ptt), func() { m.Close() }, nil
 }
 
 // playWAV streams a WAV file in real time through endpointing and whisper as a new
@@ -81,7 +80,7 @@ func (g *Game) playWAV(path string) error {
 	if err != nil {
 		return fmt.Errorf("monstertrainer: %w", err)
 	}
-	if _, err := g.eng.AddSource(harness.VoiceSource(rec, nil)); err != nil {
+	if _, err := g.eng.AddSource(voice.EngineSource(rec, nil)); err != nil {
 		rec.Close()
 		return err
 	}

@@ -1,4 +1,4 @@
-package harness
+package voice
 
 import (
 	"context"
@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/voice"
 )
 
-// VoiceSource adapts a voice.Recognizer to an engine.Source: its partial and final
-// transcripts, with their timings, go to the engine; its level events feed the HUD's
-// meter; push-to-talk (when ptt is non-nil, the one the recognizer was made with) and
-// vocabulary biasing pass through. The engine's Close closes the recognizer.
-func VoiceSource(rec *voice.Recognizer, ptt *voice.PushToTalk) engine.Source {
+// EngineSource adapts a Recognizer to an engine.Source, the way the engine takes
+// input: the recognizer's partial and final transcripts, with their timings, go to
+// the engine; its level events feed a HUD's meter (engine.Live.Level); push-to-talk
+// (when ptt is non-nil, the one the recognizer was made with) and vocabulary biasing
+// pass through. Hand the result to engine.Options.Sources or Engine.AddSource; the
+// engine's Close closes the recognizer.
+func EngineSource(rec *Recognizer, ptt *PushToTalk) engine.Source {
 	return &voiceSource{rec: rec, ptt: ptt}
 }
 
 type voiceSource struct {
-	rec   *voice.Recognizer
-	ptt   *voice.PushToTalk
+	rec   *Recognizer
+	ptt   *PushToTalk
 	level atomic.Uint64 // float64 bits
 }
 
@@ -38,11 +39,11 @@ func (s *voiceSource) Run(ctx context.Context, emit func(engine.Transcript)) err
 				return lastErr
 			}
 			switch ev.Kind {
-			case voice.EventLevel:
+			case EventLevel:
 				s.level.Store(math.Float64bits(dbToLevel(ev.Level)))
-			case voice.EventPartial:
+			case EventPartial:
 				emit(engine.Transcript{Utterance: uint64(ev.Utterance), Text: ev.Text, ASR: ev.ASRTime})
-			case voice.EventFinal:
+			case EventFinal:
 				now := time.Now()
 				emit(engine.Transcript{
 					Utterance: uint64(ev.Utterance), Text: ev.Text, Final: true,
@@ -52,8 +53,8 @@ func (s *voiceSource) Run(ctx context.Context, emit func(engine.Transcript)) err
 					ASR:       ev.ASRTime,
 					At:        now,
 				})
-			case voice.EventError:
-				if ev.Err != nil && !errors.Is(ev.Err, voice.ErrClosed) {
+			case EventError:
+				if ev.Err != nil && !errors.Is(ev.Err, ErrClosed) {
 					lastErr = ev.Err
 				}
 			}
