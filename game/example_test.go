@@ -9,8 +9,8 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/voicecmd/voicecmd/engine"
-	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/game"
+	"github.com/voicecmd/voicecmd/internal/understand"
 )
 
 // myGame is a game with voice commands: Update calls the plugin first, Draw last.

@@ -3,6 +3,7 @@ package game
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/color"
 	"sync"
 	"time"
@@ -74,6 +75,15 @@ var (
 // Draw draws the HUD overlay (and the text box when typing) along the bottom of
 // screen. Call it at the end of the game's Draw, so it is on top.
 func (p *Plugin) Draw(screen *ebiten.Image) {
+	p.drawHUD(screen)
+	if p.run != nil && p.run.WantsScreenshot() {
+		img := image.NewRGBA(screen.Bounds())
+		screen.ReadPixels(img.Pix)
+		p.run.SaveScreenshot(img)
+	}
+}
+
+func (p *Plugin) drawHUD(screen *ebiten.Image) {
 	p.hud.init()
 	v := p.view(time.Now())
 	w := float32(screen.Bounds().Dx())
@@ -120,7 +130,10 @@ func (p *Plugin) Draw(screen *ebiten.Image) {
 	line2 := y0 + 38
 	switch {
 	case v.Reject != "":
-		drawText(screen, fit("✗ "+v.Reject, p.hud.big, float64(w-x-12)), p.hud.big, x, line2, rejectRed)
+		// The cross is drawn, not a glyph: the Go fonts have no U+2717.
+		vector.StrokeLine(screen, x+2, line2+6, x+14, line2+18, 3, rejectRed, true)
+		vector.StrokeLine(screen, x+14, line2+6, x+2, line2+18, 3, rejectRed, true)
+		drawText(screen, fit(v.Reject, p.hud.big, float64(w-x-34)), p.hud.big, x+22, line2, rejectRed)
 	default:
 		cx := x
 		for i, c := range v.Commands {

@@ -40,7 +40,7 @@ var ErrNoEngine = errors.New("game: no engine")
 // ErrNoHandler is the Dispatch error for an intent no handler is registered for.
 var ErrNoHandler = harness.ErrNoHandler
 
-// The router types live in package headless (usable without a display); these
+// The router types live in package harness (usable without a display); these
 // aliases let a game use them as game.Handler, game.Dispatch and game.Router.
 type (
 	Handler  = harness.Handler
@@ -80,6 +80,12 @@ type Options struct {
 
 	// KeepResult is how long the HUD keeps showing the last result. Zero means 4s.
 	KeepResult time.Duration
+
+	// Run makes this a scripted run (a script of timed inputs, a frame limit, a log,
+	// a screenshot): register its flags with Run.RegisterFlags. The zero value is an
+	// ordinary interactive game. With Run.Frames set, Update returns
+	// ebiten.Termination once the frames have run and the screenshot is written.
+	Run harness.Options
 }
 
 // Plugin is the Ebiten side of voicecmd for one player. Create it with New; call its
@@ -98,6 +104,7 @@ type Plugin struct {
 
 	updateTime time.Duration
 	hud        hud
+	run        *harness.Run // nil unless Options.Run asks for a scripted run
 }
 
 // New returns a plugin driving opts.Engine. It returns ErrNoEngine without an engine
@@ -123,8 +130,30 @@ func New(opts Options) (*Plugin, error) {
 	}
 	loop := harness.NewLoop(opts.Engine, opts.Source)
 	loop.FollowActive = opts.HUDFollowsActive
-	return &Plugin{opts: opts, eng: opts.Engine, loop: loop, in: ebitenInput{}}, nil
+	p := &Plugin{opts: opts, eng: opts.Engine, loop: loop, in: ebitenInput{}}
+	if opts.Run.Scripted() {
+		run, err := harness.Start(opts.Run, loop)
+		if err != nil {
+			return nil, err
+		}
+		p.run = run
+	}
+	return p, nil
 }
+
+// Close ends a scripted run: it closes the log and returns the run's first error
+// (a failed script event or screenshot). Without a run it returns nil. It does not
+// close the engine.
+func (p *Plugin) Close() error {
+	if p.run == nil {
+		return nil
+	}
+	return p.run.Close()
+}
+
+// Run returns the scripted run (nil for an interactive game), for a game that logs
+// its own records (Run.Log) or checks Run.Err.
+func (p *Plugin) Run() *harness.Run { return p.run }
 
 // Handle registers the handler for intent, replacing any earlier one.
 func (p *Plugin) Handle(intent string, h Handler) { p.loop.Router.Handle(intent, h) }
@@ -134,15 +163,25 @@ func (p *Plugin) Router() *Router { return &p.loop.Router }
 
 // Update reads the push-to-talk and typing keys, polls the engine and routes the
 // commands that are ready to their handlers (which run inside Update, on the game
-// goroutine). Call it once at the start of the game's Update. It never blocks. It
-// returns nil; the error result matches Ebiten's Update so that a future failure can
-// stop the game.
+// goroutine); in a scripted run it also plays the script's inputs due this frame.
+// Call it once at the start of the game's Update and return its error. It never
+// blocks. It returns nil, or ebiten.Termination when a scripted run with
+// Options.Run.Frames is over.
 func (p *Plugin) Update() error {
+	if p.run != nil && p.run.Done() {
+		return ebiten.Termination
+	}
+	if p.run != nil && p.run.WantsScreenshot() {
+		return nil // the last frame is drawn; wait for Draw to save it
+	}
 	start := time.Now()
 	p.keys()
 	keys := time.Since(start)
 	p.loop.Step()
 	p.updateTime = keys + p.loop.Stats().Last
+	if p.run != nil {
+		p.run.Step(p.updateTime)
+	}
 	return nil
 }
 

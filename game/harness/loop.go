@@ -1,8 +1,10 @@
-// Package headless is the part of the voicecmd game plugin that needs no window: the
-// router from intents to handlers, the per-frame loop (poll the engine, route, measure)
-// and the HUD's contents. The Ebiten plugin (package game) is built on it; servers,
-// tests and benchmarks use it directly. It does not import Ebiten, which needs a
-// display as soon as it is linked.
+// Package harness runs a game's voicecmd work without a window: the router from
+// intents to handlers, the per-frame Loop (poll the engine, route, measure), the HUD's
+// contents, and scripted runs (a script of timed inputs, a frame limit, a JSON-lines
+// log, a screenshot) that tests, demos and benchmarks drive a game with. The Ebiten
+// plugin (package game) is built on it and takes a Run's options; servers and
+// headless tests use the Loop directly. It imports neither Ebiten nor PortAudio nor
+// whisper.cpp.
 package harness
 
 import (
@@ -32,6 +34,7 @@ type Loop struct {
 	dispatched []Dispatch
 	recent     []Dispatch
 	last       engine.Utterance
+	finished   []engine.Utterance
 	hasLast    bool
 	lastAt     time.Time
 	stats      Stats
@@ -86,7 +89,8 @@ func (l *Loop) Step() []Dispatch {
 			}
 		}
 	}
-	for _, u := range l.eng.Finished() {
+	l.finished = append(l.finished[:0], l.eng.Finished()...)
+	for _, u := range l.finished {
 		if u.Source == l.shown || l.FollowActive {
 			l.shown = u.Source
 			l.last, l.hasLast, l.lastAt = u, true, start
@@ -110,6 +114,11 @@ func (l *Loop) Frame() int64 { return l.frame }
 
 // Dispatched returns what the last Step routed (the same slice it returned).
 func (l *Loop) Dispatched() []Dispatch { return l.dispatched }
+
+// Finished returns the utterances the last Step saw finish (every source), with
+// their results and timings; rejections are here with their reasons. The slice is
+// reused by the next Step.
+func (l *Loop) Finished() []engine.Utterance { return l.finished }
 
 // Stats returns the loop's counters.
 func (l *Loop) Stats() Stats { return l.stats }

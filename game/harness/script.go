@@ -1,10 +1,4 @@
-// Package script reads the monster-trainer demo's scripts: timed inputs that stand in
-// for a player, for tests, demos and benchmarks.
-//
-//	# FRAME ACTION ARGUMENT
-//	20 say Sparky, thunderbolt the Rattler
-//	90 wav go-leafy.wav
-package script
+package harness
 
 import (
 	"bufio"
@@ -16,29 +10,34 @@ import (
 	"strings"
 )
 
-// Event is one scripted input.
+// Event is one scripted input. Scripts are timed inputs that stand in for a player,
+// for tests, demos and benchmarks:
+//
+//	# FRAME ACTION ARGUMENT
+//	20 say Sparky, thunderbolt the Rattler
+//	90 wav go-leafy.wav
 type Event struct {
 	Frame int64
 	Kind  string // "say" or "wav"
 	Arg   string
 }
 
-// Load reads a script file ("" → no events). Lines are `FRAME say TEXT` or
+// LoadScript reads a script file ("" → no events). Lines are `FRAME say TEXT` or
 // `FRAME wav FILE`; blank lines and lines starting with # are skipped.
-func Load(path string) ([]Event, error) {
+func LoadScript(path string) ([]Event, error) {
 	if path == "" {
 		return nil, nil
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("script: %w", err)
+		return nil, fmt.Errorf("harness: script: %w", err)
 	}
 	defer fh.Close()
-	return Parse(fh, path)
+	return ParseScript(fh, path)
 }
 
-// Parse parses script lines; name is used in error messages.
-func Parse(r io.Reader, name string) ([]Event, error) {
+// ParseScript parses script lines; name is used in error messages.
+func ParseScript(r io.Reader, name string) ([]Event, error) {
 	var out []Event
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {

@@ -1,12 +1,12 @@
-package script
+package harness
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestParse(t *testing.T) {
-	evs, err := Parse(strings.NewReader("# comment\n\n10 say Sparky, thunderbolt!\n 25 wav clips/go.wav\n30 say  two  spaces \n"), "dir/s.txt")
+func TestParseScript(t *testing.T) {
+	evs, err := ParseScript(strings.NewReader("# comment\n\n10 say Sparky, thunderbolt!\n 25 wav clips/go.wav\n30 say  two  spaces \n"), "dir/s.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,19 +21,19 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestParseErrors(t *testing.T) {
+func TestParseScriptErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"10 sing hello\n": `s.txt:1: unknown action "sing"`,
 		"x say hi\n":      `s.txt:1: bad frame number "x"`,
 		"\n-3 say hi\n":   `s.txt:2: bad frame number "-3"`,
 		"10 say\n":        "s.txt:1: want `FRAME say TEXT`",
 	} {
-		_, err := Parse(strings.NewReader(in), "s.txt")
+		_, err := ParseScript(strings.NewReader(in), "s.txt")
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: err = %v, want %q", in, err, want)
 		}
 	}
-	if _, err := Load("/nonexistent/script.txt"); err == nil || !strings.HasPrefix(err.Error(), "script: ") {
+	if _, err := LoadScript("/nonexistent/script.txt"); err == nil || !strings.HasPrefix(err.Error(), "harness: script: ") {
 		t.Errorf("missing file: %v", err)
 	}
 }
