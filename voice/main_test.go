@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/internal/espeak"
+	"github.com/voicecmd/voicecmd/voice"
 )
 
 // micDir holds the ALSA configuration the microphone tests capture through: its

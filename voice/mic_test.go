@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/internal/espeak"
+	"github.com/voicecmd/voicecmd/voice"
 )
 
 // writeMicInput makes samples the next capture of the ALSA file plugin (see

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/internal/espeak"
+	"github.com/voicecmd/voicecmd/voice"
 )
 
 // utterances lays out phrases separated by gap seconds of silence (after lead

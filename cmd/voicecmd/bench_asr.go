@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/internal/espeak"
+	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/voice/whisper"
 )
 

@@ -9,8 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/understand"
 )
 
 func init() {

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/voicecmd/voicecmd/internal/understand"
-	"github.com/voicecmd/voicecmd/internal/model"
 	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/model"
+	"github.com/voicecmd/voicecmd/internal/understand"
 )
 
 func init() {

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/internal/espeak"
+	"github.com/voicecmd/voicecmd/voice"
 )
 
 var (

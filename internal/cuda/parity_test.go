@@ -11,9 +11,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/voicecmd/voicecmd/internal/understand"
-	"github.com/voicecmd/voicecmd/internal/model"
 	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/model"
+	"github.com/voicecmd/voicecmd/internal/understand"
 )
 
 // kernelBackend is what the parity checks need of the device side.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/internal/espeak"
+	"github.com/voicecmd/voicecmd/voice"
 	"github.com/voicecmd/voicecmd/voice/whisper"
 )
 
