@@ -36,7 +36,6 @@ type parser struct {
 	i    int
 	g    *Grammar
 	errs ErrorList
-	// intentPos remembers where each intent's patterns are, for checks after parsing.
 }
 
 // peek returns the next token. A lexical error is reported once and then reads as

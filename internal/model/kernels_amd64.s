@@ -2,25 +2,6 @@
 
 #include "textflag.h"
 
-// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // func dotAVX(a, b *float32, n int) float32
 TEXT ·dotAVX(SB), NOSPLIT, $0-28
 	MOVQ a+0(FP), SI
@@ -271,29 +252,6 @@ GLOBL expc<>(SB), RODATA|NOPTR, $56
 	VFMADD213PS Y4, Y0, Y3 \
 	VFMADD213PS Y4, Y0, Y3 \
 	VPADDD Y1, Y3, Y0
-
-// func expAVX(x *float32, n int, shift, scale float32)
-// x[i] = exp((x[i]-shift)·scale) for i < n; n must be a multiple of 8.
-TEXT ·expAVX(SB), NOSPLIT, $0-24
-	MOVQ x+0(FP), DI
-	MOVQ n+8(FP), CX
-	EXPCONST
-exploop:
-	CMPQ CX, $0
-	JLE  expdone
-	VMOVUPS (DI), Y0
-	VBROADCASTSS shift+16(FP), Y3
-	VSUBPS Y3, Y0, Y0
-	VBROADCASTSS scale+20(FP), Y3
-	VMULPS Y3, Y0, Y0
-	EXP8
-	VMOVUPS Y0, (DI)
-	ADDQ $32, DI
-	SUBQ $8, CX
-	JMP  exploop
-expdone:
-	VZEROUPPER
-	RET
 
 // func geluAVX(dst, src *float32, n int)
 // dst[i] = gelu(src[i]) (tanh form, as x·e/(e+1) with e = exp(2u)); n must be a multiple of 8.
