@@ -19,7 +19,18 @@
 //		g.voice.Draw(screen)
 //	}
 //
-// The package holds no game-specific logic: what a command does is up to the handlers.
+// A scripted run — a script of timed inputs, a frame limit, a JSON-lines log and a
+// screenshot, for tests and recordings under Xvfb — is one option away:
+//
+//	var run harness.Options
+//	run.RegisterFlags(flag.CommandLine) // --script --frames --screenshot --log
+//	flag.Parse()
+//	p, _ := game.New(game.Options{Engine: eng, Run: run})
+//	// Update returns ebiten.Termination when the frames have run.
+//
+// The package holds no game-specific logic: what a command does is up to the
+// handlers. It does not link PortAudio or whisper.cpp: voice input is an engine
+// source (voice.EngineSource), added by the game when it wants a microphone.
 package game
 
 import (

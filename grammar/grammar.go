@@ -1,6 +1,7 @@
 // Package grammar defines voicecmd's command language: slot types, relations,
 // intents with phrasing patterns and defaults, the game state that supplies dynamic
-// values at run time, the constraint checker, and the training-data generator.
+// values at run time, and the constraint checker that every command passes. (The
+// training-data generator that expands the patterns is internal/gen.)
 //
 // A grammar file looks like this:
 //

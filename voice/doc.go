@@ -42,6 +42,12 @@
 //	rec.Close()
 //	tr.Close()
 //
+// With the voicecmd engine, do not poll the recognizer yourself: EngineSource hands
+// its transcripts (partials, finals, timings, level, push-to-talk) to the engine:
+//
+//	eng, err := engine.New(engine.Options{Filler: model,
+//		Sources: []engine.Source{voice.EngineSource(rec, ptt)}})
+//
 // Errors carry the "voice:" prefix and wrap a sentinel where a caller may act
 // on the kind: ErrNoDevice, ErrDeviceLost, ErrClosed, ErrBadWAV, ErrBadModel,
 // ErrOffline, ErrChecksum.
