@@ -14,7 +14,7 @@ import (
 // Options is a scripted run: what a test, a demo recording or a benchmark drives a
 // game with instead of a player. The zero value is an ordinary interactive run.
 type Options struct {
-	// Script is a script file of timed inputs (see Event); "" means none.
+	// Script is a script file of timed inputs (see ScriptEvent); "" means none.
 	Script string
 	// Frames ends the run after this many frames; 0 runs until the window closes.
 	Frames int
@@ -59,7 +59,7 @@ func (o Options) Validate() error {
 type Run struct {
 	opts   Options
 	loop   *Loop
-	events []Event
+	events []ScriptEvent
 	next   int
 	logF   *os.File
 	log    *json.Encoder
@@ -112,7 +112,7 @@ func (r *Run) Step(pluginTime time.Duration) {
 	r.Log(map[string]any{"frame": frame, "type": "frame", "plugin_us": pluginTime.Microseconds()})
 }
 
-func (r *Run) runEvent(ev Event) error {
+func (r *Run) runEvent(ev ScriptEvent) error {
 	switch ev.Kind {
 	case "say":
 		return r.loop.Engine().Submit(r.loop.Source(), ev.Arg)

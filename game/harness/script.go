@@ -10,13 +10,13 @@ import (
 	"strings"
 )
 
-// Event is one scripted input. Scripts are timed inputs that stand in for a player,
+// ScriptEvent is one scripted input. Scripts are timed inputs that stand in for a player,
 // for tests, demos and benchmarks:
 //
 //	# FRAME ACTION ARGUMENT
 //	20 say Sparky, thunderbolt the Rattler
 //	90 wav go-leafy.wav
-type Event struct {
+type ScriptEvent struct {
 	Frame int64
 	Kind  string // "say" or "wav"
 	Arg   string
@@ -24,7 +24,7 @@ type Event struct {
 
 // LoadScript reads a script file ("" → no events). Lines are `FRAME say TEXT` or
 // `FRAME wav FILE`; blank lines and lines starting with # are skipped.
-func LoadScript(path string) ([]Event, error) {
+func LoadScript(path string) ([]ScriptEvent, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -37,8 +37,8 @@ func LoadScript(path string) ([]Event, error) {
 }
 
 // ParseScript parses script lines; name is used in error messages.
-func ParseScript(r io.Reader, name string) ([]Event, error) {
-	var out []Event
+func ParseScript(r io.Reader, name string) ([]ScriptEvent, error) {
+	var out []ScriptEvent
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -60,7 +60,7 @@ func ParseScript(r io.Reader, name string) ([]Event, error) {
 		if kind == "wav" && !filepath.IsAbs(arg) {
 			arg = filepath.Join(filepath.Dir(name), arg)
 		}
-		out = append(out, Event{Frame: fr, Kind: kind, Arg: arg})
+		out = append(out, ScriptEvent{Frame: fr, Kind: kind, Arg: arg})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

@@ -10,7 +10,7 @@ func TestParseScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Event{{10, "say", "Sparky, thunderbolt!"}, {25, "wav", "dir/clips/go.wav"}, {30, "say", "two  spaces"}}
+	want := []ScriptEvent{{10, "say", "Sparky, thunderbolt!"}, {25, "wav", "dir/clips/go.wav"}, {30, "say", "two  spaces"}}
 	if len(evs) != len(want) {
 		t.Fatalf("got %v", evs)
 	}
