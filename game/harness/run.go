@@ -32,10 +32,10 @@ type Options struct {
 
 // RegisterFlags adds --script, --frames, --screenshot and --log to fs, writing into o.
 func (o *Options) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.Script, "script", o.Script, "script file: lines `FRAME say TEXT` or `FRAME wav FILE`")
+	fs.StringVar(&o.Script, "script", o.Script, "script `FILE` of timed inputs: lines \"FRAME say TEXT\" or \"FRAME wav WAVFILE\"")
 	fs.IntVar(&o.Frames, "frames", o.Frames, "exit after N frames (0: run until the window is closed)")
-	fs.StringVar(&o.Screenshot, "screenshot", o.Screenshot, "write a PNG of the last frame to FILE (with --frames)")
-	fs.StringVar(&o.Log, "log", o.Log, "write JSON lines to FILE: each command with its frame and effect, each rejection, each frame's voicecmd time")
+	fs.StringVar(&o.Screenshot, "screenshot", o.Screenshot, "write a PNG of the last frame to `FILE` (with --frames)")
+	fs.StringVar(&o.Log, "log", o.Log, "write JSON lines to `FILE`: each command with its frame and effect, each rejection, each frame's voicecmd time")
 }
 
 // Scripted reports whether o asks for anything beyond an interactive run.
