@@ -62,7 +62,7 @@ flags:`)
 		fs.Usage()
 		return exitUsage
 	}
-	f, err := understand.Load(*game, understand.Options{Backend: *backend})
+	f, err := understand.Load(*game, understand.Options{Backend: *backend, Logf: stderrf})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd bench fill:", err)
 		return exitFailure

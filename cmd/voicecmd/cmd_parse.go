@@ -42,7 +42,7 @@ flags:`)
 		fs.Usage()
 		return exitUsage
 	}
-	f, err := understand.Load(*game, understand.Options{Steps: *steps, Backend: *backend})
+	f, err := understand.Load(*game, understand.Options{Steps: *steps, Backend: *backend, Logf: stderrf})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd parse:", err)
 		return exitFailure

@@ -70,3 +70,8 @@ func dispatch(args []string) int {
 	}
 	return c.run(args[1:])
 }
+
+// stderrf prints a library's note (fill.Options.Logf) on stderr, one line.
+func stderrf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
