@@ -111,11 +111,13 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	if rng.Float64() < 0.07*gen.opts.Noise {
 		return gen.offTopic(rng, st)
 	}
-	n := 1
+	n := 1 // commands in the utterance: up to 4, the model's frames
 	if r := rng.Float64(); r < 0.2 {
 		n = 2
 	} else if r < 0.3 {
 		n = 3
+	} else if r < 0.34 {
+		n = 4
 	}
 	reject := rng.Float64() < gen.opts.RejectRate
 	badFrame := -1

@@ -121,7 +121,7 @@ func BenchmarkTrain(b *testing.B) {
 	w, _ := NewWeights(cfg, 1)
 	pool := demoBatch(cfg, 256)
 	i := 0
-	next := func(*rand.Rand) *Example { i++; return pool[i%len(pool)] }
+	next := func(*rand.Rand) (*Example, error) { i++; return pool[i%len(pool)], nil }
 	const batch = 32
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()

@@ -38,7 +38,7 @@ func Example() {
 	w.Fingerprint = "my-grammar-v1"
 	var losses []float64
 	err := model.Train(context.Background(), model.TrainConfig{Steps: 100, Batch: 8, LR: 1e-2, Seed: 1}, w,
-		func(rng *rand.Rand) *model.Example { return tiny(cfg, rng) },
+		func(rng *rand.Rand) (*model.Example, error) { return tiny(cfg, rng), nil },
 		func(step int, loss float64, _ time.Duration) { losses = append(losses, loss) })
 	fmt.Println("trained:", err == nil, "loss fell:", losses[len(losses)-1] < losses[0]/2)
 

@@ -68,7 +68,7 @@ func TestTrainLossFalls(t *testing.T) {
 	var first, last []float64
 	steps := 300
 	err = Train(context.Background(), TrainConfig{Steps: steps, Batch: 16, LR: 1e-2, Seed: 1}, w,
-		func(rng *rand.Rand) *Example { return synthExample(cfg, rng) },
+		func(rng *rand.Rand) (*Example, error) { return synthExample(cfg, rng), nil },
 		func(step int, loss float64, _ time.Duration) {
 			if step < 20 {
 				first = append(first, loss)
@@ -100,7 +100,7 @@ func TestTrainDeterministic(t *testing.T) {
 	run := func() *Weights {
 		w, _ := NewWeights(cfg, 3)
 		if err := Train(context.Background(), TrainConfig{Steps: 20, Batch: 8, Seed: 9}, w,
-			func(rng *rand.Rand) *Example { return synthExample(cfg, rng) }, nil); err != nil {
+			func(rng *rand.Rand) (*Example, error) { return synthExample(cfg, rng), nil }, nil); err != nil {
 			t.Fatal(err)
 		}
 		return w
@@ -118,7 +118,7 @@ func TestTrainCancel(t *testing.T) {
 	w, _ := NewWeights(cfg, 3)
 	ctx, cancel := context.WithCancel(context.Background())
 	err := Train(ctx, TrainConfig{Steps: 1000000, Batch: 4}, w,
-		func(rng *rand.Rand) *Example { return synthExample(cfg, rng) },
+		func(rng *rand.Rand) (*Example, error) { return synthExample(cfg, rng), nil },
 		func(step int, _ float64, _ time.Duration) {
 			if step == 3 {
 				cancel()
@@ -133,7 +133,7 @@ func TestTrainBadExample(t *testing.T) {
 	cfg := tinyConfig()
 	w, _ := NewWeights(cfg, 3)
 	err := Train(context.Background(), TrainConfig{Steps: 5, Batch: 4}, w,
-		func(rng *rand.Rand) *Example { ex := synthExample(cfg, rng); ex.NCand = 99; return ex }, nil)
+		func(rng *rand.Rand) (*Example, error) { ex := synthExample(cfg, rng); ex.NCand = 99; return ex, nil }, nil)
 	if err == nil {
 		t.Fatal("no error for an example with NCand > MaxCands")
 	}
@@ -174,14 +174,14 @@ func TestNoGoroutineLeak(t *testing.T) {
 	before := runtime.NumGoroutine()
 	cfg := tinyConfig()
 	w, _ := NewWeights(cfg, 3)
-	gen := func(rng *rand.Rand) *Example { return synthExample(cfg, rng) }
+	gen := func(rng *rand.Rand) (*Example, error) { return synthExample(cfg, rng), nil }
 	Train(context.Background(), TrainConfig{Steps: 3, Batch: 4}, w, gen, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	Train(ctx, TrainConfig{Steps: 100, Batch: 4}, w, gen, func(int, float64, time.Duration) { cancel() })
 	n := 0
-	Train(context.Background(), TrainConfig{Steps: 100, Batch: 4}, w, func(rng *rand.Rand) *Example {
+	Train(context.Background(), TrainConfig{Steps: 100, Batch: 4}, w, func(rng *rand.Rand) (*Example, error) {
 		if n++; n > 9 {
-			return &Example{}
+			return &Example{}, nil
 		}
 		return gen(rng)
 	}, nil)

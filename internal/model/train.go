@@ -96,11 +96,12 @@ type trainItem struct {
 
 // Train runs tc.Steps AdamW steps on w (in place) over examples drawn from next.
 // next is called on one goroutine, in order, with an rng seeded from tc.Seed; it
-// must return a fresh Example (Train may still read it while next runs again).
+// must return a fresh Example (Train may still read it while next runs again), or
+// an error that stops training (Train returns it).
 // progress (may be nil) is called after every step with the minibatch's mean loss.
 // Train stops early with ctx's error when ctx is done, and returns an error for an
 // example that does not fit w's Config. It leaves no goroutine running.
-func Train(ctx context.Context, tc TrainConfig, w *Weights, next func(rng *rand.Rand) *Example, progress func(step int, loss float64, elapsed time.Duration)) error {
+func Train(ctx context.Context, tc TrainConfig, w *Weights, next func(rng *rand.Rand) (*Example, error), progress func(step int, loss float64, elapsed time.Duration)) error {
 	if err := tc.defaults(); err != nil {
 		return err
 	}
@@ -125,7 +126,11 @@ func Train(ctx context.Context, tc TrainConfig, w *Weights, next func(rng *rand.
 		for step := 0; step < tc.Steps; step++ {
 			items := make([]trainItem, tc.Batch)
 			for i := range items {
-				ex := next(exRng)
+				ex, err := next(exRng)
+				if err != nil {
+					prodErr = err
+					return
+				}
 				if err := ex.Check(cfg, true); err != nil {
 					prodErr = fmt.Errorf("model: train step %d example %d: %w", step, i, err)
 					return

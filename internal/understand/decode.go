@@ -127,6 +127,9 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
 	if v := l.unusedName(f, s); v != "" {
+		if len(res.Commands) == l.cfg.Frames {
+			return grammar.Reject(f.text, "at most %d commands per utterance; %s was said in one more: say the rest again", l.cfg.Frames, v)
+		}
 		return grammar.Reject(f.text, "%s was said but is not part of any command I understood", v)
 	}
 	return res

@@ -3,6 +3,7 @@ package understand
 import (
 	"fmt"
 	"hash/fnv"
+	"sort"
 	"strings"
 
 	"github.com/voicecmd/voicecmd/grammar"
@@ -125,6 +126,54 @@ func (l *layout) featurize(text string, st *grammar.State) (*featurized, error) 
 	return l.featurizeOpt(text, st, true)
 }
 
+// selectValues fits a state's dynamic values into room candidate slots. A value
+// nobody said can never fill a slot (typeAllows), so when the state is larger than
+// the model's capacity the unsaid values are left out: said values first (best match
+// first), then the state's defaults, then the rest, keeping the state's order among
+// those kept. Only when more values were said than there is room is it an error.
+func selectValues(dyns []cand, room int, st *grammar.State) ([]cand, error) {
+	if len(dyns) <= room {
+		return dyns, nil
+	}
+	said := func(c cand) bool { return c.match.from >= 0 && c.match.score >= poolThreshold }
+	nSaid := 0
+	for _, c := range dyns {
+		if said(c) {
+			nSaid++
+		}
+	}
+	if nSaid > room {
+		return nil, fmt.Errorf("too many names said at once: %d values of the game state match words of the utterance, the model has room for %d", nSaid, max(room, 0))
+	}
+	rank := make([]int, len(dyns))
+	for i := range rank {
+		rank[i] = i
+	}
+	sort.SliceStable(rank, func(a, b int) bool {
+		ca, cb := dyns[rank[a]], dyns[rank[b]]
+		if said(ca) != said(cb) {
+			return said(ca)
+		}
+		if said(ca) {
+			return ca.match.score > cb.match.score
+		}
+		da := strings.EqualFold(st.Defaults[ca.typ], ca.value)
+		db := strings.EqualFold(st.Defaults[cb.typ], cb.value)
+		return da && !db
+	})
+	keep := make([]bool, len(dyns))
+	for _, i := range rank[:room] {
+		keep[i] = true
+	}
+	out := make([]cand, 0, room)
+	for i, c := range dyns {
+		if keep[i] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // featurizeOpt is featurize; withConstraints=false skips the pair tables (training
 // does not use them).
 func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bool) (*featurized, error) {
@@ -172,31 +221,25 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 		}
 		f.cands = append(f.cands, cand{kind: cEnum, enum: i, match: best})
 	}
+	var dyns []cand
 	for _, typ := range l.dynamic {
 		for _, v := range st.Values[typ] {
 			vf := valueForm(v)
 			m := bestSpan(spans, len(toks), &vf, len(strings.Fields(v)))
-			f.cands = append(f.cands, cand{kind: cDyn, typ: typ, value: v, match: m})
+			dyns = append(dyns, cand{kind: cDyn, typ: typ, value: v, match: m})
 		}
 	}
-	for t := range toks {
-		f.cands = append(f.cands, cand{kind: cToken, tok: t})
-	}
-	if len(f.cands) > C {
-		return nil, fmt.Errorf("too many values in the game state for this model (%d candidates with the words, at most %d)", len(f.cands), C)
-	}
-
 	ex := f.scratch.example(cfg)
-	ex.NTok, ex.NCand = len(toks), len(f.cands)
 	Ft, Fc := cfg.TokFeat, cfg.CandFeat
 
 	// Which tokens a confident dynamic match covers: replaced by a type placeholder so
-	// the encoder does not depend on the names themselves.
+	// the encoder does not depend on the names themselves. (From every value of the
+	// state, before the candidate list is cut to the model's capacity.)
 	delex := make([]string, len(toks))
 	dynScore := make([][4]float32, len(toks))
-	for ci := range f.cands {
-		c := &f.cands[ci]
-		if c.kind != cDyn || c.match.from < 0 {
+	for ci := range dyns {
+		c := &dyns[ci]
+		if c.match.from < 0 {
 			continue
 		}
 		di := l.dynIndex(c.typ)
@@ -209,6 +252,18 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			}
 		}
 	}
+	dyns, err := selectValues(dyns, C-len(f.cands)-len(toks), st)
+	if err != nil {
+		if withConstraints {
+			l.scratch.Put(f.scratch)
+		}
+		return nil, err
+	}
+	f.cands = append(f.cands, dyns...)
+	for t := range toks {
+		f.cands = append(f.cands, cand{kind: cToken, tok: t})
+	}
+	ex.NTok, ex.NCand = len(toks), len(f.cands)
 	enumScore := make([]float32, len(toks))
 	for _, c := range f.cands {
 		if c.kind == cEnum && c.match.from >= 0 {
@@ -333,6 +388,9 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			for ci, c := range f.cands {
 				row[ci] = l.typeAllows(r, c, toks)
 			}
+		}
+		for r := len(l.roles); r < S; r++ { // roles the grammar does not use stay absent
+			ex.Allowed[(fr*S+r)*C+0] = true
 		}
 	}
 	if withConstraints {

@@ -201,13 +201,21 @@ func TestStateTooLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 200 values nobody said fit (they are left out of the candidates); 100 values
+	// that all sound like a word of the utterance do not, and the reason says so.
 	big := st.Clone()
 	for i := 0; i < 200; i++ {
 		big.Values["item"] = append(big.Values["item"], "thing"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)))
 	}
+	if r := f.Understand("use a potion", big); r.Rejected && strings.Contains(r.Reason, "too many") {
+		t.Errorf("200 unsaid values: %+v", r)
+	}
+	for i := 0; i < 100; i++ {
+		big.Values["item"] = append(big.Values["item"], "potion "+string(rune('a'+i%26))+string(rune('a'+i/26)))
+	}
 	r := f.Understand("use a potion", big)
-	if !r.Rejected || !strings.Contains(r.Reason, "too many values") {
-		t.Errorf("got %+v, want a too-many-values rejection", r)
+	if !r.Rejected || !strings.Contains(r.Reason, "too many names said at once") {
+		t.Errorf("got %+v, want a too-many-names rejection", r)
 	}
 	long := strings.Repeat("sparky ", 40)
 	if r := f.Understand(long, nil); !r.Rejected || !strings.Contains(r.Reason, "too long") {

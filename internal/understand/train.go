@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/voicecmd/voicecmd/grammar"
@@ -114,20 +115,63 @@ func (f *featurized) tokenSpan(start, end int) (int, int) {
 	return from, to
 }
 
+// MaxCommands is the number of commands one utterance may hold (the model's frames).
+const MaxCommands = 4
+
 // TrainOptions configures Train.
 type TrainOptions struct {
-	Config   model.Config      // network sizes; zero value: model.DefaultConfig()
+	// Config holds the network sizes; zero value: ConfigFor(g, model.DefaultConfig()).
+	// Its Roles, Kinds, Frames and MaxCands are always derived from the grammar.
+	Config   model.Config
 	Train    model.TrainConfig // optimizer settings; Steps is required
 	Base     *grammar.State    // the game's state, mixed with random states
 	Progress func(step int, loss float64, elapsed time.Duration)
+	// MaxTries bounds how many generated utterances in a row may fail to become a
+	// training example before Train gives up naming the intents that failed; 0: 2000.
+	MaxTries int
 }
 
+// ConfigFor returns base with the shapes that come from the grammar: one decoder
+// role per slot (two for a text slot) plus the intent, one candidate kind per intent,
+// enum value and dynamic type, MaxCommands frames, and room for the grammar's fixed
+// candidates, the words of an utterance and at least 48 names of the state. Errors
+// name what to change in the grammar.
+func ConfigFor(g *grammar.Grammar, base model.Config) (model.Config, error) {
+	probe := base
+	probe.Roles, probe.Kinds = 1<<20, 1<<20
+	lay, err := newLayout(g, probe)
+	if err != nil {
+		return base, err
+	}
+	cfg := base
+	cfg.Roles = len(lay.roles)
+	cfg.Kinds = lay.numKinds
+	cfg.Frames = MaxCommands
+	fixed := lay.kindToken - len(lay.dynamic) // absent + intents + enum values
+	cfg.MaxCands = max(base.MaxCands, (fixed+base.MaxTokens+48+7)/8*8)
+	if cfg.Positions() > 127 {
+		return base, fmt.Errorf("%s: the grammar has %d slot roles (one per slot name, two for a text slot, plus the intent); at most %d fit %d commands per utterance: use fewer distinct slot names (intents can share a slot name such as target)",
+			grammarFile(g), cfg.Roles, 127/MaxCommands, MaxCommands)
+	}
+	if err := cfg.Validate(); err != nil {
+		return base, err
+	}
+	return cfg, nil
+}
+
+// grammarFile names the grammar in errors (a game directory's grammar file).
+func grammarFile(*grammar.Grammar) string { return GrammarFile }
+
 // Train trains a model for grammar g on data generated from it. Deterministic for
-// opts.Train.Seed.
+// opts.Train.Seed. The model's shapes come from the grammar (ConfigFor).
 func Train(ctx context.Context, g *grammar.Grammar, opts TrainOptions) (*model.Weights, error) {
-	cfg := opts.Config
-	if cfg.Dim == 0 {
-		cfg = model.DefaultConfig()
+	base := opts.Config
+	if base.Dim == 0 {
+		base = model.DefaultConfig()
+	}
+	cfg, err := ConfigFor(g, base)
+	if err != nil {
+		return nil, err
 	}
 	lay, err := newLayout(g, cfg)
 	if err != nil {
@@ -138,17 +182,57 @@ func Train(ctx context.Context, g *grammar.Grammar, opts TrainOptions) (*model.W
 		return nil, err
 	}
 	w.Fingerprint = Fingerprint(g)
-	gen := gen.New(g, gen.Options{BaseState: opts.Base})
-	next := func(rng *rand.Rand) *model.Example {
-		for {
-			s := gen.Sample(rng)
-			if ex, err := lay.trainingExample(s); err == nil {
-				return ex
+	maxTries := opts.MaxTries
+	if maxTries <= 0 {
+		maxTries = 2000
+	}
+	generator := gen.New(g, gen.Options{BaseState: opts.Base})
+	next := func(rng *rand.Rand) (*model.Example, error) {
+		var failed failures
+		for range maxTries {
+			s := generator.Sample(rng)
+			ex, err := lay.trainingExample(s)
+			if err == nil {
+				return ex, nil
 			}
+			failed.add(g, s, err)
 		}
+		return nil, failed.err(g, maxTries)
 	}
 	if err := model.Train(ctx, opts.Train, w, next, opts.Progress); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// failures counts why generated utterances could not become training examples, per
+// intent, so that an unsatisfiable intent is named with its grammar position.
+type failures struct {
+	byIntent map[string]int
+	reason   map[string]string
+}
+
+func (f *failures) add(g *grammar.Grammar, s gen.Sample, err error) {
+	if f.byIntent == nil {
+		f.byIntent, f.reason = map[string]int{}, map[string]string{}
+	}
+	key := "(off-topic)"
+	if len(s.Frames) > 0 {
+		key = s.Frames[0].Intent
+	}
+	f.byIntent[key]++
+	f.reason[key] = fmt.Sprintf("%v (e.g. %q)", err, s.Text)
+}
+
+func (f *failures) err(g *grammar.Grammar, tries int) error {
+	var parts []string
+	for _, in := range g.Intents {
+		if n := f.byIntent[in.Name]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s:%d:%d: intent %s: %d failures: %s", grammarFile(g), in.Pos.Line, in.Pos.Col, in.Name, n, f.reason[in.Name]))
+		}
+	}
+	if n := f.byIntent["(off-topic)"]; n > 0 {
+		parts = append(parts, fmt.Sprintf("off-topic samples: %d failures: %s", n, f.reason["(off-topic)"]))
+	}
+	return fmt.Errorf("train: the generator could not make a valid training example in %d tries; fix the grammar where it fails:\n  %s", tries, strings.Join(parts, "\n  "))
 }

@@ -1,0 +1,195 @@
+package understand
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/model"
+)
+
+// shapeGrammars are grammars of 1, 3, 9 and 14 slot roles (the intent counts as one,
+// a text slot as two): the model must take its shape from each.
+var shapeGrammars = map[int]string{
+	1: `
+intent pause() {
+    say "pause [the game]"
+    say "(stop | hold) everything"
+}
+intent resume() {
+    say "(resume | continue | unpause) [the game]"
+}`,
+	3: `
+type room dynamic
+type level 1..10
+intent lights(room: room, level?: level) {
+    say "[set] [the] {room} lights [to {level}]"
+    say "dim the {room} [to {level}]"
+}
+intent off(room: room) {
+    say "turn off [the] {room} [lights]"
+}`,
+	9: `
+type unit dynamic
+type enemy dynamic
+type place dynamic
+type structure enum {
+    cannon: gun
+    tower: archer tower, bow tower
+    wall
+}
+type count 1..5
+type name text
+intent attack(squad: unit, target: enemy) {
+    say "{squad} [,] attack [the] {target}"
+}
+intent build(what: structure, where: place, count?: count) {
+    say "build [{count}] [a] {what} at [the] {where}"
+}
+intent go(squad: unit, where: place, pace?: count) {
+    say "{squad} [,] (go | move) to [the] {where} [in {pace}]"
+}
+intent rename(squad: unit, name: name) {
+    say "rename {squad} to {name}"
+}`,
+	14: `
+type a dynamic
+type b dynamic
+type n 1..9
+type t text
+type e enum {
+    red
+    green
+}
+intent one(s1: a, s2: b, s3: n) {
+    say "one {s1} {s2} {s3}"
+}
+intent two(s4: a, s5: b, s6: e) {
+    say "two {s4} [with] {s5} {s6}"
+}
+intent three(s7: a, s8: b, s9: n, s10: e) {
+    say "three {s7} {s8} {s9} {s10}"
+}
+intent four(s11: a, s12: t) {
+    say "four {s11} called {s12}"
+}`,
+}
+
+var shapeStates = map[int]string{
+	1:  `{}`,
+	3:  `{"values": {"room": ["kitchen", "living room", "hall"]}}`,
+	9:  `{"values": {"unit": ["archers", "knights"], "enemy": ["goblin", "troll"], "place": ["north gate", "bridge"]}}`,
+	14: `{"values": {"a": ["alpha", "apex"], "b": ["bravo", "bolt"]}}`,
+}
+
+func TestAnyGrammarTrains(t *testing.T) {
+	for _, roles := range []int{1, 3, 9, 14} {
+		t.Run(fmt.Sprintf("%d roles", roles), func(t *testing.T) {
+			g, err := grammar.Parse("shape.vcg", shapeGrammars[roles])
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := grammar.ParseState([]byte(shapeStates[roles]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := model.DefaultConfig()
+			cfg.Dim, cfg.FFN, cfg.EncLayers, cfg.HashBuckets = 16, 32, 1, 512
+			w, err := Train(context.Background(), g, TrainOptions{Config: cfg, Base: st, Train: model.TrainConfig{Steps: 20, Batch: 8, Seed: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Config.Roles != roles || w.Config.Frames != MaxCommands {
+				t.Errorf("model has %d roles × %d frames, want %d × %d", w.Config.Roles, w.Config.Frames, roles, MaxCommands)
+			}
+			m, err := New(g, w, st, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			for _, text := range []string{"pause", "set the kitchen lights to 3", "archers attack the goblin", "one alpha bravo 3", "", "hello there"} {
+				r := m.Understand(text, nil)
+				if r.Rejected && r.Reason == "" {
+					t.Errorf("%q: rejection without a reason", text)
+				}
+				for _, c := range r.Commands {
+					if err := g.Check(c, st); err != nil {
+						t.Errorf("%q: invalid command %+v: %v", text, c, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A grammar with more slot roles than fit the model's positions fails at once with
+// the grammar named and what to change, instead of training forever.
+func TestTooManyRolesFailsAtOnce(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("type x dynamic\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "intent i%d(s%d: x) {\n    say \"do%d {s%d}\"\n}\n", i, i, i, i)
+	}
+	g, err := grammar.Parse("big.vcg", b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Train(context.Background(), g, TrainOptions{Train: model.TrainConfig{Steps: 1, Batch: 1}})
+	if err == nil || !strings.Contains(err.Error(), "41 slot roles") || !strings.Contains(err.Error(), "fewer distinct slot names") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// An intent the generator can never turn into a training example stops training
+// with the intent and its position named, instead of spinning.
+func TestUnsatisfiableIntentNamed(t *testing.T) {
+	g, err := grammar.Parse("u.vcg", `
+type who dynamic
+intent greet(x: who) {
+    say "hello {x}"
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := model.DefaultConfig()
+	cfg.Dim, cfg.FFN, cfg.EncLayers, cfg.HashBuckets, cfg.MaxTokens = 16, 32, 1, 512, 1
+	_, err = Train(context.Background(), g, TrainOptions{Config: cfg, Train: model.TrainConfig{Steps: 5, Batch: 2}, MaxTries: 50})
+	if err == nil || !strings.Contains(err.Error(), "intent greet") || !strings.Contains(err.Error(), ":3:8:") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A state far larger than the model's candidate capacity still parses: the values
+// nobody said are left out of the candidates.
+func TestLargeStateParses(t *testing.T) {
+	m := demoModel(t)
+	st := m.State()
+	for i := 0; i < 250; i++ {
+		st.Values["move"] = append(st.Values["move"], fmt.Sprintf("move%03d", i))
+		st.Values["item"] = append(st.Values["item"], fmt.Sprintf("item%03d", i))
+	}
+	if n := len(st.Values["move"]) + len(st.Values["item"]); n < 500 {
+		t.Fatalf("%d values", n)
+	}
+	for text, want := range map[string]string{
+		"Sparky, thunderbolt the Rattler!": "attack actor=Sparky move=thunderbolt target=Rattler",
+		"use a potion on Bubbles":          "item item=potion target=Bubbles",
+		"Pikachu, thunderbolt!":            `REJECT (unknown monster "Pikachu")`,
+	} {
+		if got := Describe(m.Understand(text, st)); got != want {
+			t.Errorf("%q with 500 values: got %s, want %s", text, got, want)
+		}
+	}
+}
+
+func demoModel(t testing.TB) *Model {
+	t.Helper()
+	m, err := Load(gameDir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
