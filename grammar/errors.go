@@ -6,7 +6,9 @@ import (
 	"strings"
 )
 
-// Error is one problem in a grammar file, at a position.
+// Error is one problem in a grammar file, at a position. A zero Pos (line 0) means
+// the problem has no place in the file (a state naming a type the grammar lacks);
+// the error then prints without one.
 type Error struct {
 	File string
 	Pos  Pos
@@ -14,6 +16,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.Pos.Line == 0 {
+		if e.File == "" {
+			return e.Msg
+		}
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
 	if e.File == "" {
 		return fmt.Sprintf("%s: %s", e.Pos, e.Msg)
 	}

@@ -15,6 +15,7 @@
 //	relation knows(monster, move)
 //	join: and, then                 # words that separate several commands
 //	filler: uh, um, please          # words a player may add anywhere
+//	group monster: everyone, all of you  # a phrase that means every monster
 //
 //	intent attack(actor: monster, move: move, target?: enemy) {
 //	    require knows(actor, move)
@@ -54,13 +55,23 @@ type Type struct {
 	Kind     TypeKind
 	Values   []EnumValue // Enum only
 	Min, Max int         // Range only
+	// Group lists the phrases ("all units", "everyone") that stand for every value
+	// of the type, lowercased, words separated by single spaces. Dynamic only; nil
+	// when the grammar declares no group for the type. A command whose slot is
+	// filled by a group phrase means one command per value (see GroupOf).
+	Group    []string
 	Pos      Pos
+	groupPos []Pos // position of each Group phrase
 }
 
-// EnumValue is one value of an enum type: its canonical name and its synonyms.
+// EnumValue is one value of an enum type: its canonical name and its synonyms. The
+// canonical name may have several words ("flat white"), lowercased and separated by
+// single spaces; it is the Value.Str of a slot filled with this value.
 type EnumValue struct {
 	Name     string
 	Synonyms []string
+	Pos      Pos   // where the canonical name is written
+	synPos   []Pos // position of each synonym
 }
 
 // Relation is a binary relation between two dynamic types whose pairs the state supplies.
@@ -114,6 +125,9 @@ type Grammar struct {
 	Joins     []string // phrases that join several commands ("and", "then")
 	Fillers   []string // filler words a player may add ("uh", "please")
 	source    string
+	file      string // the file name given to Parse, for positioned warnings
+	joinPos   []Pos  // position of each Joins phrase
+	fillerPos []Pos  // position of each Fillers phrase
 }
 
 // Type returns the type called name, or nil.
@@ -134,6 +148,34 @@ func (g *Grammar) Intent(name string) *Intent {
 		}
 	}
 	return nil
+}
+
+// GroupOf returns the dynamic type whose group phrases include phrase (compared
+// case-insensitively, extra spaces and punctuation ignored): GroupOf("All units")
+// is the unit type after "group unit: all units". It returns nil when phrase is no
+// group phrase. Safe for concurrent use (the grammar is read only).
+func (g *Grammar) GroupOf(phrase string) *Type {
+	p := normPhrase(phrase)
+	if p == "" {
+		return nil
+	}
+	for _, t := range g.Types {
+		for _, w := range t.Group {
+			if w == p {
+				return t
+			}
+		}
+	}
+	return nil
+}
+
+// normPhrase lowercases s and keeps only its words (runs of letters, digits,
+// underscores, apostrophes and hyphens, as pattern words are), separated by single
+// spaces.
+func normPhrase(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !isWordRune(r) && r != '_'
+	}), " ")
 }
 
 // Relation returns the relation called name, or nil.
@@ -162,14 +204,18 @@ func (g *Grammar) SlotNames() []string {
 }
 
 // Fingerprint identifies the grammar's meaning for the model: weights trained for one
-// grammar are refused for another. It hashes a canonical rendering of the types,
-// relations and intents (not comments or layout).
+// grammar are refused for another. It hashes a canonical rendering of the types
+// (with their group phrases), relations and intents (not comments or layout).
 func (g *Grammar) Fingerprint() [32]byte {
 	var b strings.Builder
 	for _, t := range g.Types {
 		fmt.Fprintf(&b, "type %s %s %d %d", t.Name, t.Kind, t.Min, t.Max)
 		for _, v := range t.Values {
 			fmt.Fprintf(&b, " %s=%s", v.Name, strings.Join(v.Synonyms, ","))
+		}
+		if len(t.Group) > 0 {
+			// only when present, so grammars without groups keep their fingerprint
+			fmt.Fprintf(&b, " group=%s", strings.Join(t.Group, ","))
 		}
 		b.WriteByte('\n')
 	}

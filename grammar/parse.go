@@ -19,7 +19,7 @@ func ParseFile(path string) (*Grammar, error) {
 // Parse parses grammar source. file names the source in error messages. On failure
 // the error is an ErrorList with every problem found, sorted by position.
 func Parse(file, src string) (*Grammar, error) {
-	p := &parser{file: file, toks: lex(src), g: &Grammar{source: src}}
+	p := &parser{file: file, toks: lex(src), g: &Grammar{source: src, file: file}}
 	p.parse()
 	if len(p.errs) == 0 {
 		p.check()
@@ -128,46 +128,63 @@ func (p *parser) parse() {
 		case t.kind == tokIdent && t.text == "intent":
 			p.next()
 			p.parseIntent()
+		case t.kind == tokIdent && t.text == "group":
+			p.next()
+			p.parseGroup()
 		case t.kind == tokIdent && (t.text == "join" || t.text == "filler"):
 			p.next()
 			if !p.expect(":") {
 				p.syncLine()
 				continue
 			}
-			phrases := p.phraseList()
-			if t.text == "join" {
-				p.g.Joins = append(p.g.Joins, phrases...)
-			} else {
-				p.g.Fillers = append(p.g.Fillers, phrases...)
+			for _, ph := range p.phraseList() {
+				if t.text == "join" {
+					p.g.Joins = append(p.g.Joins, ph.text)
+					p.g.joinPos = append(p.g.joinPos, ph.pos)
+				} else {
+					p.g.Fillers = append(p.g.Fillers, ph.text)
+					p.g.fillerPos = append(p.g.fillerPos, ph.pos)
+				}
 			}
 		default:
-			p.errorf(t.pos, "expected type, relation, intent, join or filler, found %s", t)
+			p.errorf(t.pos, "expected type, relation, group, intent, join or filler, found %s", t)
 			p.syncLine()
 		}
 	}
 }
 
+// phrase is one entry of a word list: lowercased words joined by single spaces, and
+// the position of its first word.
+type phrase struct {
+	text string
+	pos  Pos
+}
+
 // phraseList parses "a, b c, d" up to the end of the line: comma-separated phrases of
 // one or more words.
-func (p *parser) phraseList() []string {
-	var out []string
+func (p *parser) phraseList() []phrase {
+	var out []phrase
 	var cur []string
+	var start Pos
 	for {
 		t := p.peek()
 		switch {
 		case t.kind == tokIdent || t.kind == tokNumber:
+			if len(cur) == 0 {
+				start = t.pos
+			}
 			cur = append(cur, strings.ToLower(p.next().text))
 		case t.kind == tokPunct && t.text == ",":
 			p.next()
 			if len(cur) == 0 {
 				p.errorf(t.pos, "empty phrase before ','")
 			} else {
-				out = append(out, strings.Join(cur, " "))
+				out = append(out, phrase{strings.Join(cur, " "), start})
 			}
 			cur = nil
 		case t.kind == tokNewline || t.kind == tokEOF || (t.kind == tokPunct && t.text == "}"):
 			if len(cur) > 0 {
-				out = append(out, strings.Join(cur, " "))
+				out = append(out, phrase{strings.Join(cur, " "), start})
 			} else {
 				p.errorf(t.pos, "expected a word, found %s", t)
 			}
@@ -254,8 +271,12 @@ func (p *parser) parseEnumBody(typ *Type) bool {
 			p.syncLine()
 			continue
 		}
-		p.next()
-		v := EnumValue{Name: strings.ToLower(t.text)}
+		// the canonical name: one or more words up to ':', '}' or the end of the line
+		words := []string{strings.ToLower(p.next().text)}
+		for n := p.peek(); n.kind == tokIdent || n.kind == tokNumber; n = p.peek() {
+			words = append(words, strings.ToLower(p.next().text))
+		}
+		v := EnumValue{Name: strings.Join(words, " "), Pos: t.pos}
 		if seen[v.Name] {
 			p.errorf(t.pos, "enum value %q listed twice", v.Name)
 		}
@@ -263,14 +284,15 @@ func (p *parser) parseEnumBody(typ *Type) bool {
 		if n := p.peek(); n.kind == tokPunct && n.text == ":" {
 			p.next()
 			for _, s := range p.phraseList() {
-				if seen[s] {
-					p.errorf(n.pos, "synonym %q of %s is already used", s, v.Name)
+				if seen[s.text] {
+					p.errorf(s.pos, "synonym %q of %s is already used", s.text, v.Name)
 				}
-				seen[s] = true
-				v.Synonyms = append(v.Synonyms, s)
+				seen[s.text] = true
+				v.Synonyms = append(v.Synonyms, s.text)
+				v.synPos = append(v.synPos, s.pos)
 			}
-		} else if !(n.kind == tokPunct && n.text == "}") {
-			p.endOfLine()
+		} else if !(n.kind == tokPunct && n.text == "}") && !p.endOfLine() {
+			p.syncLine() // one error per bad line
 		}
 		typ.Values = append(typ.Values, v)
 	}
@@ -294,16 +316,74 @@ func (p *parser) typeRef() *Type {
 }
 
 func (p *parser) suggestType(name string) string {
+	return p.g.suggestType(name, func(*Type) bool { return true })
+}
+
+// suggestType returns ` (did you mean "monster"?)` for the type whose name is
+// closest to name among those ok accepts, or "" when none is close.
+func (g *Grammar) suggestType(name string, ok func(*Type) bool) string {
+	var names []string
+	for _, t := range g.Types {
+		if ok(t) {
+			names = append(names, t.Name)
+		}
+	}
+	return suggest(name, names)
+}
+
+// suggest returns ` (did you mean "x"?)` for the candidate closest to name (case
+// ignored) within an edit distance of 2, or "".
+func suggest(name string, candidates []string) string {
 	best, bestD := "", 3
-	for _, t := range p.g.Types {
-		if d := editDistance(name, t.Name); d < bestD {
-			best, bestD = t.Name, d
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
 		}
 	}
 	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// parseGroup parses "group TYPE: phrase, phrase" after the keyword: the phrases
+// that stand for every value of a dynamic type.
+func (p *parser) parseGroup() {
+	name, ok := p.ident("a type name")
+	if !ok {
+		p.syncLine()
+		return
+	}
+	if !p.expect(":") {
+		p.syncLine()
+		return
+	}
+	phrases := p.phraseList()
+	typ := p.g.Type(name.text)
+	switch {
+	case typ == nil:
+		p.errorf(name.pos, "group: unknown type %q%s", name.text, p.g.suggestType(name.text, func(t *Type) bool { return t.Kind == Dynamic }))
+		return
+	case typ.Kind != Dynamic:
+		p.errorf(name.pos, "group %s: only dynamic types have group words, %s is %s", typ.Name, typ.Name, typ.Kind)
+		return
+	case typ.Group != nil:
+		p.errorf(name.pos, "group words for %s declared twice", typ.Name)
+		return
+	}
+	typ.Group = []string{}
+	for _, ph := range phrases {
+		if other := p.g.GroupOf(ph.text); other != nil {
+			if other == typ {
+				p.errorf(ph.pos, "group word %q of %s listed twice", ph.text, typ.Name)
+			} else {
+				p.errorf(ph.pos, "group word %q of %s is already a group word of %s", ph.text, typ.Name, other.Name)
+			}
+			continue
+		}
+		typ.Group = append(typ.Group, ph.text)
+		typ.groupPos = append(typ.groupPos, ph.pos)
+	}
 }
 
 func (p *parser) parseRelation() {
@@ -539,6 +619,21 @@ func (in *Intent) slotInRequire(name string) bool {
 func (p *parser) check() {
 	if len(p.g.Intents) == 0 {
 		p.errorf(Pos{1, 1}, "grammar declares no intents")
+	}
+	// A group word that is also a filler or join word could mean either.
+	for _, t := range p.g.Types {
+		for i, w := range t.Group {
+			for _, other := range []struct {
+				what    string
+				phrases []string
+			}{{"filler", p.g.Fillers}, {"join", p.g.Joins}} {
+				for _, x := range other.phrases {
+					if x == w {
+						p.errorf(t.groupPos[i], "group word %q of %s is also a %s word; remove it from one list", w, t.Name, other.what)
+					}
+				}
+			}
+		}
 	}
 	for _, in := range p.g.Intents {
 		for _, pat := range in.Patterns {

@@ -123,7 +123,24 @@ func TestParseErrors(t *testing.T) {
 		{"bad default source", base + "intent a(x: monster) {\n default x: guess\n say \"go\"\n}", `g.vcg:4:13: unknown default source "guess" (want related or state)`},
 		{"related without require", base + "intent a(x: monster) {\n default x: related\n say \"go\"\n}", `g.vcg:4:13: default x: related needs a require that mentions x`},
 		{"missing brace", base + "intent a(x: monster) {\n say \"{x}\"\n", `g.vcg:5:1: intent a: missing '}'`},
-		{"stray word", base + "monster", `g.vcg:3:1: expected type, relation, intent, join or filler, found "monster"`},
+		{"stray word", base + "monster", `g.vcg:3:1: expected type, relation, group, intent, join or filler, found "monster"`},
+		// multi-word enum names
+		{"dup multi-word enum value", "type d enum {\n flat white\n flat  white: flat whites\n}", `g.vcg:3:2: enum value "flat white" listed twice`},
+		{"synonym repeats a multi-word name", "type d enum {\n flat white: flat whites, flat white\n}", `g.vcg:2:27: synonym "flat white" of flat white is already used`},
+		{"enum name then junk", "type d enum {\n flat white (x)\n}", `g.vcg:2:13: unexpected "(" at end of line`},
+		{"enum name then empty synonyms", "type d enum {\n flat white:\n}", `g.vcg:2:13: expected a word, found newline`},
+		// group words
+		{"group unknown type", base + "group mosnter: all monsters", `g.vcg:3:7: group: unknown type "mosnter" (did you mean "monster"?)`},
+		{"group of a range", "type s 1..3\ngroup s: all", `g.vcg:2:7: group s: only dynamic types have group words, s is range`},
+		{"group of an enum", "type d enum {\n left\n}\ngroup d: both ways", `g.vcg:4:7: group d: only dynamic types have group words, d is enum`},
+		{"group twice", base + "group monster: everyone\ngroup monster: all monsters", `g.vcg:4:7: group words for monster declared twice`},
+		{"group word twice", base + "group monster: everyone, all, everyone", `g.vcg:3:31: group word "everyone" of monster listed twice`},
+		{"group word in two groups", base + "group monster: all of them\ngroup move: all  of them", `g.vcg:4:13: group word "all of them" of move is already a group word of monster`},
+		{"group word is a filler", base + "filler: uh, everyone\ngroup monster: everyone\nintent a(x: monster) {\n say \"{x}\"\n}", `g.vcg:4:16: group word "everyone" of monster is also a filler word; remove it from one list`},
+		{"group word is a join", base + "group monster: and all\njoin: and all\nintent a(x: monster) {\n say \"{x}\"\n}", `g.vcg:3:16: group word "and all" of monster is also a join word; remove it from one list`},
+		{"group without colon", base + "group monster everyone", `g.vcg:3:15: expected ":", found "everyone"`},
+		{"group without words", base + "group monster:", `g.vcg:3:15: expected a word, found end of file`},
+		{"group without type", base + "group : all", `g.vcg:3:7: expected a type name, found ":"`},
 		{"dup slot", base + "intent a(x: monster, x: move) {\n say \"{x}\"\n}", `g.vcg:3:22: slot "x" declared twice in intent a`},
 	}
 	for _, tt := range tests {
@@ -139,8 +156,79 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestParseMultiWordEnum(t *testing.T) {
+	tests := []struct {
+		name, src string
+		want      string // "name=syn|syn name=..." of type drink
+	}{
+		{"one line", "type drink enum { flat white: flat whites }", "flat white=flat whites"},
+		{"no synonyms", "type drink enum {\n flat white\n tea\n}", "flat white= tea="},
+		{"several", "type drink enum {\n flat  White: flat whites, a flat white\n iced green tea: green tea on ice\n espresso: short black\n}",
+			"flat white=flat whites|a flat white iced green tea=green tea on ice espresso=short black"},
+		{"before brace", "type drink enum {\n flat white }", "flat white="},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := Parse("d.vcg", tt.src+"\nintent order(drink: drink) {\n say \"[a] {drink} please\"\n}\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, v := range g.Type("drink").Values {
+				got = append(got, v.Name+"="+strings.Join(v.Synonyms, "|"))
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("values %s, want %s", g, tt.want)
+			}
+			// the canonical name is the command's value
+			cmd := Command{Intent: "order", Slots: map[string]Value{"drink": Str(g.Type("drink").Values[0].Name)}}
+			if err := g.Check(cmd, &State{}); err != nil {
+				t.Errorf("Check(%v): %v", cmd, err)
+			}
+		})
+	}
+	g, _ := Parse("d.vcg", "type drink enum { flat white: flat whites }\nintent order(drink: drink) {\n say \"{drink}\"\n}\n")
+	if v := g.Type("drink").Values[0]; v.Name != "flat white" || v.Pos != (Pos{1, 19}) {
+		t.Errorf("value %q at %v, want \"flat white\" at 1:19", v.Name, v.Pos)
+	}
+}
+
+func TestParseGroup(t *testing.T) {
+	src := okGrammar + "type unit dynamic\ngroup unit: all units, Everyone, every  single one\ngroup monster: the team\n"
+	g, err := Parse("g.vcg", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(g.Type("unit").Group, "|"); got != "all units|everyone|every single one" {
+		t.Errorf("unit group %q", got)
+	}
+	for _, tt := range []struct{ phrase, typ string }{
+		{"all units", "unit"}, {"All  Units", "unit"}, {"everyone!", "unit"}, {"the team", "monster"},
+		{"all", ""}, {"units", ""}, {"", ""}, {"uh", ""},
+	} {
+		got := ""
+		if typ := g.GroupOf(tt.phrase); typ != nil {
+			got = typ.Name
+		}
+		if got != tt.typ {
+			t.Errorf("GroupOf(%q) = %q, want %q", tt.phrase, got, tt.typ)
+		}
+	}
+	if g.Type("move").Group != nil {
+		t.Error("a type without a group declaration has group words")
+	}
+	// a model trained before group words changed is refused
+	base, _ := Parse("g.vcg", okGrammar)
+	changed, _ := Parse("g.vcg", strings.Replace(src, "all units", "all the units", 1))
+	if g.Fingerprint() == base.Fingerprint() || g.Fingerprint() == changed.Fingerprint() {
+		t.Error("fingerprint ignores group words")
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add(okGrammar)
+	f.Add("type drink enum { flat white: flat whites }\nintent order(d: drink) {\n say \"{d}\"\n}")
+	f.Add("type unit dynamic\ngroup unit: all units, everyone\nfiller: uh\nintent halt(u: unit) {\n say \"{u} halt\"\n}")
 	f.Add("type d enum {\n a: b\n}\nintent x(y: d) {\n say \"[{y}] (a|b)\"\n}")
 	f.Fuzz(func(t *testing.T, src string) {
 		g, err := Parse("fuzz.vcg", src)

@@ -10,8 +10,11 @@ import (
 type (
 	// Node is one part of a pattern.
 	Node interface{ node() }
-	// Word is a literal word (or "," for a pause).
-	Word struct{ Text string }
+	// Word is a literal word (or "," for a pause), lowercased, and where it is written.
+	Word struct {
+		Text string
+		Pos  Pos
+	}
 	// SlotRef is a {slot} reference.
 	SlotRef struct {
 		Name string
@@ -200,14 +203,14 @@ func (p *patternParser) seq(depth int) Seq {
 			s = append(s, SlotRef{Name: name, Pos: p.pos(open)})
 			p.i = j + 1
 		case r == ',':
+			s = append(s, Word{Text: ",", Pos: p.pos(p.i)})
 			p.i++
-			s = append(s, Word{Text: ","})
 		case isWordRune(r):
 			j := p.i
 			for j < len(p.src) && isWordRune(p.src[j]) {
 				j++
 			}
-			s = append(s, Word{Text: strings.ToLower(string(p.src[p.i:j]))})
+			s = append(s, Word{Text: strings.ToLower(string(p.src[p.i:j])), Pos: p.pos(p.i)})
 			p.i = j
 		default:
 			p.errorf(p.i, "unexpected %q in pattern", r)

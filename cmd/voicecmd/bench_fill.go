@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,7 +27,9 @@ type fillResult struct {
 	P99us    float64 `json:"p99_us"`
 	PerUttUs float64 `json:"per_utterance_us"`
 	Accuracy float64 `json:"accuracy"`
-	Renamed  float64 `json:"renamed_accuracy"`
+	// Sections is the exact-match accuracy per @state section of the dev set
+	// ("default" for lines without one).
+	Sections map[string]float64 `json:"sections"`
 }
 
 type fillReport struct {
@@ -34,6 +37,8 @@ type fillReport struct {
 	Kernel       string       `json:"cuda_kernel,omitempty"` // the GPU kernel build (cuda.KernelEnv)
 	Machine      string       `json:"machine"`
 	Slots        int          `json:"slots"`
+	State        string       `json:"state,omitempty"` // --state: the default state replaced
+	StateValues  int          `json:"state_values"`    // dynamic values in the default state
 	DefaultSteps int          `json:"default_steps"`
 	Results      []fillResult `json:"results"`
 }
@@ -45,7 +50,9 @@ func runBenchFill(args []string) int {
 
 Measures the whole fill (transcript -> featurize -> K diffusion steps -> commands) on
 the game's dev set utterances, at batch 1 and at a large batch, for K = 1, 2, the
-default and one slot per step, with dev-set exact-match accuracy at each K.
+default and one slot per step, with dev-set exact-match accuracy at each K (in all
+and per @state section). --state FILE replaces the game's default state (e.g. one
+with hundreds of moves and items, to measure a large vocabulary).
 
 flags:`)
 		fs.PrintDefaults()
@@ -55,11 +62,16 @@ flags:`)
 	batchN := fs.Int("batch", 64, "the large batch size")
 	reps := fs.Int("reps", 5, "passes over the dev set at batch 1")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	stateFile := fs.String("state", "", "state JSON replacing the game's default state for the dev set's lines without @state")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
 	if *game == "" || fs.NArg() != 0 {
 		fs.Usage()
+		return exitUsage
+	}
+	if *batchN < 1 || *reps < 1 {
+		fmt.Fprintln(os.Stderr, "voicecmd bench fill: --batch and --reps must be at least 1")
 		return exitUsage
 	}
 	f, err := understand.Load(*game, understand.Options{Backend: *backend, Logf: stderrf})
@@ -75,6 +87,22 @@ flags:`)
 	}
 	P := f.Weights().Config.Positions()
 	rep := fillReport{Backend: f.Backend(), Machine: machineName(), Slots: P, DefaultSteps: f.Steps()}
+	def := f.State()
+	if *stateFile != "" {
+		if def, err = grammar.LoadState(*stateFile); err != nil {
+			fmt.Fprintln(os.Stderr, "voicecmd bench fill:", err)
+			return exitFailure
+		}
+		rep.State = *stateFile
+		for i := range cases {
+			if cases[i].State == nil {
+				cases[i].State = def
+			}
+		}
+	}
+	for _, vs := range def.Values {
+		rep.StateValues += len(vs)
+	}
 	if rep.Backend == "cuda" {
 		rep.Kernel = cuda.KernelBuild()
 	}
@@ -86,8 +114,13 @@ flags:`)
 		}
 		seen[k] = true
 		ev := understand.Evaluate(f, cases, k)
-		ren := ev.ByState["renamed"]
-		acc, racc := ev.Accuracy(), ratio(ren[0], ren[1])
+		acc, secs := ev.Accuracy(), map[string]float64{}
+		for name, s := range ev.ByState {
+			if name == "" {
+				name = "default"
+			}
+			secs[name] = ratio(s[0], s[1])
+		}
 		// batch 1: every dev utterance, reps times, one at a time
 		var lat []time.Duration
 		for r := 0; r < *reps; r++ {
@@ -97,12 +130,12 @@ flags:`)
 				lat = append(lat, time.Since(t0))
 			}
 		}
-		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: 1, P50us: pctUs(lat, 50), P99us: pctUs(lat, 99), PerUttUs: pctUs(lat, 50), Accuracy: acc, Renamed: racc})
+		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: 1, P50us: pctUs(lat, 50), P99us: pctUs(lat, 99), PerUttUs: pctUs(lat, 50), Accuracy: acc, Sections: secs})
 		// large batch: default-state utterances in batches of batchN
 		var texts []string
 		for len(texts) < *batchN {
 			for _, c := range cases {
-				if c.State == nil && len(texts) < *batchN {
+				if c.StateName == "" && len(texts) < *batchN {
 					texts = append(texts, c.Text)
 				}
 			}
@@ -110,11 +143,11 @@ flags:`)
 		var blat []time.Duration
 		for r := 0; r < max(3, *reps*2); r++ {
 			t0 := time.Now()
-			f.Fill(texts, nil, k)
+			f.Fill(texts, def, k)
 			blat = append(blat, time.Since(t0))
 		}
 		p50 := pctUs(blat, 50)
-		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: *batchN, P50us: p50, P99us: pctUs(blat, 99), PerUttUs: p50 / float64(*batchN), Accuracy: acc, Renamed: racc})
+		rep.Results = append(rep.Results, fillResult{Steps: k, Batch: *batchN, P50us: p50, P99us: pctUs(blat, 99), PerUttUs: p50 / float64(*batchN), Accuracy: acc, Sections: secs})
 	}
 	if *asJSON {
 		json.NewEncoder(os.Stdout).Encode(rep)
@@ -124,10 +157,25 @@ flags:`)
 	if rep.Kernel != "" {
 		be += " (kernel build " + rep.Kernel + ")"
 	}
-	fmt.Printf("backend %s on %s, %d slot positions, default K=%d\n", be, rep.Machine, rep.Slots, rep.DefaultSteps)
-	fmt.Printf("%5s %6s %10s %10s %12s %9s %9s\n", "K", "batch", "p50 µs", "p99 µs", "µs/utt", "dev acc", "renamed")
+	fmt.Printf("backend %s on %s, %d slot positions, default K=%d, %d values in the default state\n", be, rep.Machine, rep.Slots, rep.DefaultSteps, rep.StateValues)
+	var names []string
+	if len(rep.Results) > 0 {
+		for n := range rep.Results[0].Sections {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	fmt.Printf("%5s %6s %10s %10s %12s %9s", "K", "batch", "p50 µs", "p99 µs", "µs/utt", "dev acc")
+	for _, n := range names {
+		fmt.Printf(" %9s", "@"+n)
+	}
+	fmt.Println()
 	for _, r := range rep.Results {
-		fmt.Printf("%5d %6d %10.0f %10.0f %12.1f %8.1f%% %8.1f%%\n", r.Steps, r.Batch, r.P50us, r.P99us, r.PerUttUs, 100*r.Accuracy, 100*r.Renamed)
+		fmt.Printf("%5d %6d %10.0f %10.0f %12.1f %8.1f%%", r.Steps, r.Batch, r.P50us, r.P99us, r.PerUttUs, 100*r.Accuracy)
+		for _, n := range names {
+			fmt.Printf(" %8.1f%%", 100*r.Sections[n])
+		}
+		fmt.Println()
 	}
 	return exitOK
 }

@@ -32,7 +32,8 @@ func runTrain(args []string) int {
 
 Trains the masked-diffusion filler on utterances generated from DIR/commands.vcg
 (mixed with random names, so renamed monsters and new moves work without
-retraining), writes the weights (default DIR/model.vcw) and a loss curve PNG next to
+retraining, and with off-topic speech: everyday English, plus DIR/offtopic.txt if
+the game has one), writes the weights (default DIR/model.vcw) and a loss curve PNG next to
 them, and reports exact-match accuracy on DIR/devset.txt when it exists.
 
 flags:`)
@@ -65,6 +66,11 @@ flags:`)
 		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 		return exitFailure
 	}
+	offTopic, err := understand.LoadOffTopic(*game)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
@@ -72,8 +78,9 @@ flags:`)
 	bar := newProgress(os.Stderr, *steps)
 	start := time.Now()
 	w, err := understand.Train(ctx, g, understand.TrainOptions{
-		Base:  st,
-		Train: model.TrainConfig{Steps: *steps, Batch: *batch, LR: *lr, Seed: *seed},
+		Base:     st,
+		OffTopic: offTopic,
+		Train:    model.TrainConfig{Steps: *steps, Batch: *batch, LR: *lr, Seed: *seed},
 		Progress: func(step int, loss float64, elapsed time.Duration) {
 			losses = append(losses, loss)
 			bar.update(step+1, smoothed(losses), elapsed)

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -16,6 +17,7 @@ type FillKind int
 const (
 	Said    FillKind = iota // a valid value was spoken
 	Unknown                 // a name was spoken that is not among the state's values
+	Group                   // a group phrase ("everyone") of the slot's type was spoken
 )
 
 // SlotFill is one slot of a generated frame: the value and where it was spoken.
@@ -50,13 +52,17 @@ type Options struct {
 	Noise float64
 	// RejectRate is the share of samples that must be rejected; 0.25 if 0.
 	RejectRate float64
+	// OffTopic are the game's own sentences that must be rejected (a game directory's
+	// offtopic.txt), mixed with the built-in corpus of everyday English.
+	OffTopic []string
 }
 
 // Generator produces labelled utterances from a grammar. It is deterministic for a
 // given *rand.Rand and not safe for concurrent use.
 type Generator struct {
-	g    *grammar.Grammar
-	opts Options
+	g      *grammar.Grammar
+	opts   Options
+	corpus []string // everyday English that is not a command of g
 }
 
 // New returns a generator for g.
@@ -67,7 +73,7 @@ func New(g *grammar.Grammar, opts Options) *Generator {
 	if opts.RejectRate == 0 {
 		opts.RejectRate = 0.25
 	}
-	return &Generator{g: g, opts: opts}
+	return &Generator{g: g, opts: opts, corpus: corpusFor(g)}
 }
 
 // builder assembles an utterance word by word, tracking slot spans.
@@ -127,15 +133,17 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	var b builder
 	var frames []Frame
 	gen.maybeFiller(rng, &b, 0.25)
-	for f := 0; f < n; f++ {
+	for f := 0; f < n && len(frames) < maxCommands; f++ {
 		if f > 0 {
 			gen.join(rng, &b)
 		}
-		fr, ok := gen.frame(rng, &b, st, f, f == badFrame)
+		// A list ("knights and scouts retreat") is two commands said as one.
+		list := len(frames)+2 <= maxCommands && f != badFrame && rng.Float64() < 0.06
+		frs, ok := gen.frame(rng, &b, st, len(frames), f == badFrame, list)
 		if !ok { // could not make the requested violation; make it valid instead
 			badFrame = -1
 		}
-		frames = append(frames, fr)
+		frames = append(frames, frs...)
 	}
 	if rng.Float64() < 0.15*gen.opts.Noise {
 		gen.maybeFiller(rng, &b, 1)
@@ -163,12 +171,24 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 	res := grammar.Result{Text: text, Commands: []grammar.Command{}}
 	for _, fr := range frames {
 		slots := map[string]grammar.Value{}
+		group := ""
 		for k, sf := range fr.Slots {
-			if sf.Kind == Unknown {
+			switch sf.Kind {
+			case Unknown:
 				in := gen.g.Intent(fr.Intent)
 				return grammar.Reject(text, "unknown %s %q", in.Slot(k).Type.Name, sf.Value.Str)
+			case Group:
+				group = k
 			}
 			slots[k] = sf.Value
+		}
+		if group != "" {
+			cmds, err := ExpandGroup(gen.g, fr.Intent, slots, group, st)
+			if err != nil {
+				return grammar.Reject(text, "%v", err)
+			}
+			res.Commands = append(res.Commands, cmds...)
+			continue
 		}
 		slots = gen.g.Resolve(fr.Intent, slots, st)
 		c := grammar.Command{Intent: fr.Intent, Slots: slots}
@@ -183,7 +203,14 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 	return res
 }
 
-func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int, violate bool) (Frame, bool) {
+// maxCommands is the most commands one generated utterance holds (the model's frames).
+const maxCommands = 4
+
+// frame generates one spoken command as frame f, or, when list is set and the
+// pattern starts a dynamic slot the intent's relations do not bind, two commands
+// said as one: the slot names two values ("knights and scouts retreat") and both
+// frames share every other slot's words.
+func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int, violate, list bool) ([]Frame, bool) {
 	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
 	fr := Frame{Intent: in.Name, Slots: map[string]SlotFill{}}
 	pat := in.Patterns[rng.IntN(len(in.Patterns))]
@@ -201,6 +228,19 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 	if violate {
 		did = gen.violate(rng, in, mentioned, values, st)
 	}
+	if hasText(in) { // "rename everyone to Bob" is no command: groups only where they make sense
+		for name, v := range values {
+			if t := in.Slot(name).Type; v.fill.Kind == Group {
+				vals := st.Values[t.Name]
+				values[name] = gen.sayValue(rng, t, vals[rng.IntN(len(vals))])
+			}
+		}
+	}
+	listSlot, second := "", pick{}
+	if list && !hasText(in) {
+		listSlot, second = gen.listValue(rng, in, seq, values, st)
+	}
+	first := len(b.spans)
 	for _, n := range seq {
 		switch n := n.(type) {
 		case grammar.Word:
@@ -214,12 +254,80 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 			b.add(v.surface...)
 			verbatim := v.fill.Kind == Unknown || in.Slot(n.Name).Type.Kind == grammar.FreeText
 			b.spans = append(b.spans, span{frame: f, slot: n.Name, from: from, to: len(b.words), fill: v.fill, verbatim: verbatim})
+			if n.Name == listSlot {
+				b.add(gen.listJoin(rng))
+				from := len(b.words)
+				b.add(second.surface...)
+				b.spans = append(b.spans, span{frame: f + 1, slot: n.Name, from: from, to: len(b.words), fill: second.fill})
+			}
 			if rng.Float64() < 0.2 && in.Slot(n.Name).Type.Kind == grammar.Dynamic {
 				b.add(",")
 			}
 		}
 	}
-	return fr, !violate || did
+	if listSlot == "" {
+		return []Frame{fr}, !violate || did
+	}
+	// The second command shares every other slot's words.
+	for _, sp := range b.spans[first:] {
+		if sp.frame == f && sp.slot != listSlot {
+			sp.frame = f + 1
+			b.spans = append(b.spans, sp)
+		}
+	}
+	return []Frame{fr, {Intent: in.Name, Slots: map[string]SlotFill{}}}, !violate || did
+}
+
+// listValue picks the slot of a list and its second value: the first slot the
+// expansion says, if it is dynamic, said validly, not bound by a relation and not
+// a group phrase; "" if there is none.
+func (gen *Generator) listValue(rng *rand.Rand, in *grammar.Intent, seq []grammar.Node, values map[string]pick, st *grammar.State) (string, pick) {
+	for _, n := range seq {
+		ref, ok := n.(grammar.SlotRef)
+		if !ok {
+			continue
+		}
+		s := in.Slot(ref.Name)
+		v := values[ref.Name]
+		if s.Type.Kind != grammar.Dynamic || v.fill.Kind != Said {
+			return "", pick{}
+		}
+		for _, r := range in.Requires {
+			if r.A == ref.Name || r.B == ref.Name {
+				return "", pick{}
+			}
+		}
+		vals := st.Values[s.Type.Name]
+		if len(vals) < 2 {
+			return "", pick{}
+		}
+		for range 8 {
+			if w := vals[rng.IntN(len(vals))]; !strings.EqualFold(w, v.fill.Value.Str) {
+				return ref.Name, gen.sayValue(rng, s.Type, w)
+			}
+		}
+		return "", pick{}
+	}
+	return "", pick{}
+}
+
+// hasText reports whether the intent has a free-text slot (a name): such commands
+// are about one entity, never a group or a list.
+func hasText(in *grammar.Intent) bool {
+	for _, s := range in.Slots {
+		if s.Type.Kind == grammar.FreeText {
+			return true
+		}
+	}
+	return false
+}
+
+// listJoin is the word between the values of a list.
+func (gen *Generator) listJoin(rng *rand.Rand) string {
+	if rng.Float64() < 0.8 {
+		return "and"
+	}
+	return ","
 }
 
 // expand picks one expansion of a pattern node.
@@ -285,6 +393,10 @@ func (gen *Generator) randomValue(rng *rand.Rand, t *grammar.Type, st *grammar.S
 		vals := st.Values[t.Name]
 		if len(vals) == 0 {
 			return gen.unknownName(rng, t, st)
+		}
+		if len(t.Group) > 0 && rng.Float64() < 0.12 { // "everyone", "all units"
+			phrase := t.Group[rng.IntN(len(t.Group))]
+			return pick{fill: SlotFill{Kind: Group, Value: grammar.Str(phrase)}, surface: strings.Fields(phrase)}
 		}
 		return gen.sayValue(rng, t, vals[rng.IntN(len(vals))])
 	case grammar.Range:
@@ -567,4 +679,37 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// ExpandGroup turns a command whose slot group was filled by a group phrase into
+// one command per value of the slot's type, in the state's order, keeping those
+// valid for the grammar and the state (the filler does the same at run time).
+// Without any valid one it returns the first value's error, saying it was a group.
+func ExpandGroup(g *grammar.Grammar, intent string, slots map[string]grammar.Value, group string, st *grammar.State) ([]grammar.Command, error) {
+	in := g.Intent(intent)
+	typ := in.Slot(group).Type
+	var out []grammar.Command
+	var first error
+	for _, v := range st.Values[typ.Name] {
+		s := make(map[string]grammar.Value, len(slots))
+		for k, x := range slots {
+			s[k] = x
+		}
+		s[group] = grammar.Str(v)
+		c := grammar.Command{Intent: intent, Slots: g.Resolve(intent, s, st)}
+		if err := g.Check(c, st); err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		if first == nil {
+			return nil, fmt.Errorf("there is no %s", typ.Name)
+		}
+		return nil, fmt.Errorf("no %s can do that (%v)", typ.Name, first)
+	}
+	return out, nil
 }

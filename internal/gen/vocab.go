@@ -1,6 +1,7 @@
 package gen
 
 import (
+	_ "embed"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -158,9 +159,23 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// offTopic makes speech that is not a command.
+// offTopic makes speech that is not a command: the game's own off-topic sentences
+// (Options.OffTopic), everyday English from a real corpus (negatives.txt), or game
+// chatter naming the state's values.
 func (gen *Generator) offTopic(rng *rand.Rand, st *grammar.State) Sample {
-	t := offTopic[rng.IntN(len(offTopic))]
+	var t string
+	switch r := rng.Float64(); {
+	case len(gen.opts.OffTopic) > 0 && r < 0.35:
+		t = gen.opts.OffTopic[rng.IntN(len(gen.opts.OffTopic))]
+	case len(gen.corpus) > 0 && r < 0.7:
+		t = gen.corpus[rng.IntN(len(gen.corpus))]
+		if rng.Float64() < 0.5 { // as a transcriber without punctuation prints it
+			t = strings.ToLower(strings.Trim(t, ".?!"))
+		}
+		return Sample{Text: t, State: st, Want: grammar.Reject(t, "not a command")}
+	default:
+		t = offTopic[rng.IntN(len(offTopic))]
+	}
 	for _, typ := range st.Types() {
 		ph := "{" + typ + "}"
 		for strings.Contains(t, ph) {
@@ -179,6 +194,57 @@ func (gen *Generator) offTopic(rng *rand.Rand, st *grammar.State) Sample {
 		t = capitalize(t) + []string{".", "?", "!", ""}[rng.IntN(4)]
 	}
 	return Sample{Text: t, State: st, Want: grammar.Reject(t, "not a command")}
+}
+
+//go:embed negatives.txt
+var negativesFile string
+
+// corpusFor returns the corpus sentences usable as negatives for g: those that could
+// be a command of g are left out (a short sentence made mostly of the grammar's
+// pattern words, such as "Go forward.", must not be taught as off-topic).
+func corpusFor(g *grammar.Grammar) []string {
+	words := map[string]bool{}
+	for _, in := range g.Intents {
+		for _, p := range in.Patterns {
+			collectWords(p.Root, words)
+		}
+	}
+	var out []string
+	for _, line := range strings.Split(negativesFile, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Fields(strings.ToLower(line))
+		known := 0
+		for _, w := range fields {
+			if words[strings.Trim(w, ".,?!")] {
+				known++
+			}
+		}
+		if len(fields) <= 5 && 2*known > len(fields) {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func collectWords(n grammar.Node, into map[string]bool) {
+	switch n := n.(type) {
+	case grammar.Word:
+		into[strings.ToLower(n.Text)] = true
+	case grammar.Seq:
+		for _, c := range n {
+			collectWords(c, into)
+		}
+	case grammar.Alt:
+		for _, c := range n {
+			collectWords(c, into)
+		}
+	case grammar.Opt:
+		collectWords(n.Body, into)
+	}
 }
 
 // String renders a sample for debugging: text, then its frames.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/voicecmd/voicecmd/grammar"
+	"github.com/voicecmd/voicecmd/internal/gen"
 	"github.com/voicecmd/voicecmd/internal/model"
 )
 
@@ -72,6 +73,7 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 		cmd := grammar.Command{Intent: in.Name, Slots: map[string]grammar.Value{}, SlotConfidence: map[string]float64{}}
 		conf := float64(s.Conf[p0])
 		var spanStart = -1
+		groupSlot := ""
 		for r := 1; r < len(l.roles); r++ {
 			p := p0 + r
 			ch, free := s.Chosen[p], s.Free[p]
@@ -97,6 +99,8 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 				cmd.Slots[ro.slot] = grammar.Str(l.enums[c.enum].name)
 			case cDyn:
 				cmd.Slots[ro.slot] = grammar.Str(c.value)
+			case cGroup:
+				groupSlot = ro.slot // expanded below into one command per value
 			case cToken:
 				switch ro.part {
 				case partStart:
@@ -115,6 +119,17 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 				}
 			}
 			cmd.SlotConfidence[ro.slot] = float64(s.Conf[p])
+		}
+		if groupSlot != "" {
+			cmds, err := gen.ExpandGroup(l.g, in.Name, cmd.Slots, groupSlot, f.st)
+			if err != nil {
+				return grammar.Reject(f.text, "%v", err)
+			}
+			for _, c := range cmds {
+				c.Confidence, c.SlotConfidence = roundConf(conf), cmd.SlotConfidence
+				res.Commands = append(res.Commands, c)
+			}
+			continue
 		}
 		cmd.Slots = l.g.Resolve(in.Name, cmd.Slots, f.st)
 		cmd.Confidence = roundConf(conf)

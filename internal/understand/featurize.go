@@ -18,6 +18,7 @@ const (
 	cEnum
 	cDyn
 	cToken
+	cGroup // a group phrase: every value of a dynamic type ("everyone")
 )
 
 // cand is one candidate a slot may take.
@@ -28,6 +29,7 @@ type cand struct {
 	typ    string // cDyn: dynamic type
 	value  string // cDyn: value as spelled in the state
 	tok    int    // cToken: token index
+	group  int    // cGroup: index into layout.groupTypes
 	match  spanMatch
 }
 
@@ -252,7 +254,21 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			}
 		}
 	}
-	dyns, err := selectValues(dyns, C-len(f.cands)-len(toks), st)
+	var groups []cand
+	for gi := range l.groupTypes {
+		best := spanMatch{from: -1}
+		for k, ph := range l.groupTypes[gi].Group {
+			m := bestSpan(spans, len(toks), &l.groupForms[gi][k], strings.Count(ph, " ")+1)
+			if m.score < 1 { // group phrases are grammar words: said exactly
+				m = spanMatch{from: -1}
+			}
+			if m.score > best.score {
+				best = m
+			}
+		}
+		groups = append(groups, cand{kind: cGroup, group: gi, typ: l.groupTypes[gi].Name, match: best})
+	}
+	dyns, err := selectValues(dyns, C-len(f.cands)-len(groups)-len(toks), st)
 	if err != nil {
 		if withConstraints {
 			l.scratch.Put(f.scratch)
@@ -260,6 +276,7 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 		return nil, err
 	}
 	f.cands = append(f.cands, dyns...)
+	f.cands = append(f.cands, groups...)
 	for t := range toks {
 		f.cands = append(f.cands, cand{kind: cToken, tok: t})
 	}
@@ -332,10 +349,13 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			ex.CandKind[ci] = kindAbsent
 		case cIntent:
 			ex.CandKind[ci] = int32(l.kindIntent0 + c.intent)
-		case cEnum, cDyn:
-			if c.kind == cEnum {
+		case cEnum, cDyn, cGroup:
+			switch c.kind {
+			case cEnum:
 				ex.CandKind[ci] = int32(l.kindEnum0 + c.enum)
-			} else {
+			case cGroup:
+				ex.CandKind[ci] = int32(l.kindGroup0 + c.group)
+			default:
 				ex.CandKind[ci] = int32(l.kindDyn0 + l.dynIndex(c.typ))
 				fc[fcDefault] = b2f(strings.EqualFold(st.Defaults[c.typ], c.value))
 			}
@@ -415,7 +435,7 @@ func (l *layout) typeAllows(r int, c cand, toks []token) bool {
 	if c.kind == cAbsent {
 		return true
 	}
-	if (c.kind == cDyn || c.kind == cEnum) && c.match.score < poolThreshold {
+	if (c.kind == cDyn || c.kind == cEnum || c.kind == cGroup) && c.match.score < poolThreshold {
 		return false // a value nobody said is never a slot's value: no hallucinated items
 	}
 	if r == 0 {
@@ -432,7 +452,7 @@ func (l *layout) typeAllows(r int, c cand, toks []token) bool {
 			// An unknown name (a word), a value of this type, or a value of another
 			// dynamic type a player might say here (an ally as an attack target): the
 			// intent's constraints forbid the mistakes, so they are rejected with a reason.
-			if c.kind == cToken || c.kind == cDyn {
+			if c.kind == cToken || c.kind == cDyn || (c.kind == cGroup && l.groupTypes[c.group] == t) {
 				return true
 			}
 		case grammar.Range:
@@ -461,7 +481,7 @@ func (l *layout) validFor(in *grammar.Intent, r int, c *cand, toks []token) bool
 	case grammar.Enum:
 		return c.kind == cEnum && l.enums[c.enum].typ == s.Type
 	case grammar.Dynamic:
-		return c.kind == cDyn && c.typ == s.Type.Name
+		return (c.kind == cDyn || c.kind == cGroup) && c.typ == s.Type.Name
 	case grammar.Range:
 		return c.kind == cToken && toks[c.tok].num >= s.Type.Min && toks[c.tok].num <= s.Type.Max
 	case grammar.FreeText:

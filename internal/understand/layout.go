@@ -33,8 +33,12 @@ type layout struct {
 	// enumForms[i][k] is synonym k of enum value i, prepared for matching
 	enumForms [][]form
 	dynamic   []string // dynamic type names in grammar order
+	// groupTypes are the dynamic types with group phrases ("everyone"), and
+	// groupForms[i][k] phrase k of groupTypes[i], prepared for matching
+	groupTypes []*grammar.Type
+	groupForms [][]form
 
-	kindIntent0, kindEnum0, kindDyn0, kindToken, numKinds int
+	kindIntent0, kindEnum0, kindDyn0, kindToken, kindGroup0, numKinds int
 
 	fillers  map[string]bool
 	joins    map[string]bool
@@ -99,6 +103,17 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 			}
 		case grammar.Dynamic:
 			l.dynamic = append(l.dynamic, t.Name)
+			if len(t.Group) > 0 {
+				var fs []form
+				for _, ph := range t.Group {
+					fs = append(fs, newForm(joinForm(ph), phonetic(joinForm(ph))))
+					for _, w := range strings.Fields(ph) {
+						l.keywords[normWord(w)] = true
+					}
+				}
+				l.groupTypes = append(l.groupTypes, t)
+				l.groupForms = append(l.groupForms, fs)
+			}
 		}
 	}
 	for _, ev := range l.enums {
@@ -110,7 +125,8 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 	}
 	l.kindDyn0 = l.kindEnum0 + len(l.enums)
 	l.kindToken = l.kindDyn0 + len(l.dynamic)
-	l.numKinds = l.kindToken + 1
+	l.kindGroup0 = l.kindToken + 1
+	l.numKinds = l.kindGroup0 + len(l.groupTypes)
 	if len(l.roles) > cfg.Roles {
 		return nil, fmt.Errorf("fill: the grammar needs %d slot roles, the model has %d; retrain with a larger Roles", len(l.roles), cfg.Roles)
 	}

@@ -2,8 +2,12 @@ package understand
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -45,6 +49,8 @@ func (l *layout) trainingExample(s gen.Sample) (*model.Example, error) {
 			switch {
 			case sf.Kind == gen.Unknown:
 				ex.Target[p0+r] = int32(f.candToken(from))
+			case sf.Kind == gen.Group:
+				ex.Target[p0+r] = int32(f.candGroup(typ.Name))
 			case typ.Kind == grammar.FreeText:
 				ex.Target[p0+r] = int32(f.candToken(from))
 				ex.Target[p0+r+1] = int32(f.candToken(to - 1))
@@ -68,6 +74,15 @@ func (l *layout) trainingExample(s gen.Sample) (*model.Example, error) {
 func (f *featurized) candIntent(g *grammar.Grammar, name string) int {
 	for i, c := range f.cands {
 		if c.kind == cIntent && g.Intents[c.intent].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (f *featurized) candGroup(typ string) int {
+	for i, c := range f.cands {
+		if c.kind == cGroup && c.typ == typ {
 			return i
 		}
 	}
@@ -115,6 +130,28 @@ func (f *featurized) tokenSpan(start, end int) (int, int) {
 	return from, to
 }
 
+// OffTopicFile is the optional file of a game directory that lists sentences the
+// game wants rejected (one per line; # comments), learned as off-topic speech.
+const OffTopicFile = "offtopic.txt"
+
+// LoadOffTopic reads DIR/offtopic.txt; a missing file is no sentences.
+func LoadOffTopic(dir string) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, OffTopicFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out, nil
+}
+
 // MaxCommands is the number of commands one utterance may hold (the model's frames).
 const MaxCommands = 4
 
@@ -126,6 +163,8 @@ type TrainOptions struct {
 	Train    model.TrainConfig // optimizer settings; Steps is required
 	Base     *grammar.State    // the game's state, mixed with random states
 	Progress func(step int, loss float64, elapsed time.Duration)
+	// OffTopic are the game's own sentences that must be rejected (LoadOffTopic).
+	OffTopic []string
 	// MaxTries bounds how many generated utterances in a row may fail to become a
 	// training example before Train gives up naming the intents that failed; 0: 2000.
 	MaxTries int
@@ -186,7 +225,7 @@ func Train(ctx context.Context, g *grammar.Grammar, opts TrainOptions) (*model.W
 	if maxTries <= 0 {
 		maxTries = 2000
 	}
-	generator := gen.New(g, gen.Options{BaseState: opts.Base})
+	generator := gen.New(g, gen.Options{BaseState: opts.Base, OffTopic: opts.OffTopic})
 	next := func(rng *rand.Rand) (*model.Example, error) {
 		var failed failures
 		for range maxTries {
