@@ -61,7 +61,7 @@ flags:`)
 		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 		return exitFailure
 	}
-	st, err := grammar.LoadState(filepath.Join(*game, understand.StateFile))
+	st, err := understand.LoadState(g, filepath.Join(*game, understand.StateFile), stderrf)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 		return exitFailure

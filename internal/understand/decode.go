@@ -141,6 +141,7 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	if len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
+	res.Commands = dropRepeats(res.Commands)
 	if v := l.unusedName(f, s); v != "" {
 		if len(res.Commands) == l.cfg.Frames {
 			return grammar.Reject(f.text, "at most %d commands per utterance; %s was said in one more: say the rest again", l.cfg.Frames, v)
@@ -148,6 +149,32 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 		return grammar.Reject(f.text, "%s was said but is not part of any command I understood", v)
 	}
 	return res
+}
+
+// dropRepeats merges a command that repeats the one before it exactly: two frames
+// that read the same words ("Leafy go for vine whip on the Rattler" read twice) are
+// one command said once, and a game acting twice on it would do what nobody said.
+// (Saying a command twice in a row, "dodge, dodge", then dodges once.)
+func dropRepeats(cmds []grammar.Command) []grammar.Command {
+	out := cmds[:1]
+	for _, c := range cmds[1:] {
+		if !sameCommand(c, out[len(out)-1]) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func sameCommand(a, b grammar.Command) bool {
+	if a.Intent != b.Intent || len(a.Slots) != len(b.Slots) {
+		return false
+	}
+	for k, v := range a.Slots {
+		if w, ok := b.Slots[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // unusedName returns a clearly spoken value that no command uses ("Sparky thunderbolt

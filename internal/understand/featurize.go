@@ -225,9 +225,16 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	}
 	var dyns []cand
 	for _, typ := range l.dynamic {
+		aliases := st.Aliases[typ]
 		for _, v := range st.Values[typ] {
 			vf := valueForm(v)
 			m := bestSpan(spans, len(toks), &vf, len(strings.Fields(v)))
+			for _, a := range aliases[v] { // "lounge" for "living room": the best-matching name
+				af := valueForm(a)
+				if am := bestSpan(spans, len(toks), &af, len(strings.Fields(a))); am.score > m.score {
+					m = am
+				}
+			}
 			dyns = append(dyns, cand{kind: cDyn, typ: typ, value: v, match: m})
 		}
 	}

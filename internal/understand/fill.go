@@ -75,7 +75,7 @@ func Load(dir string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := grammar.LoadState(filepath.Join(dir, StateFile))
+	st, err := LoadState(g, filepath.Join(dir, StateFile), opts.Logf)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +91,26 @@ func Load(dir string, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("fill: %w", err)
 	}
 	return New(g, w, st, opts)
+}
+
+// LoadState reads a state file and checks it against g (grammar.CheckState): a
+// state that does not fit the grammar is an error naming the file; warnings (a
+// monster called "left") go to logf when it is not nil.
+func LoadState(g *grammar.Grammar, path string, logf func(string, ...any)) (*grammar.State, error) {
+	st, err := grammar.LoadState(path)
+	if err != nil {
+		return nil, err
+	}
+	warnings, err := g.CheckState(st)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if logf != nil {
+		for _, w := range warnings {
+			logf("%s: warning: %v", path, w)
+		}
+	}
+	return st, nil
 }
 
 // New builds a Model from parts already in memory.

@@ -3,6 +3,7 @@ package understand
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -192,4 +193,54 @@ func demoModel(t testing.TB) *Model {
 	}
 	t.Cleanup(func() { m.Close() })
 	return m
+}
+
+// An alias in the state is understood as its value, without retraining.
+func TestAliasesAreTheirValue(t *testing.T) {
+	m := demoModel(t)
+	st := m.State()
+	st.SetAliases("monster", "Bubbles", "Captain Bubbles", "Bub")
+	for text, want := range map[string]string{
+		"Captain Bubbles, dodge left": "dodge actor=Bubbles direction=left",
+		"Bubbles, dodge left":         "dodge actor=Bubbles direction=left",
+	} {
+		if got := Describe(m.Understand(text, st)); got != want {
+			t.Errorf("%q: got %s, want %s", text, got, want)
+		}
+	}
+}
+
+// Group phrases: one command per monster for whom it is valid, in party order.
+func TestGroupExpands(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"everyone dodge left": "dodge actor=Sparky direction=left; dodge actor=Bubbles direction=left; dodge actor=Cinder direction=left; dodge actor=Leafy direction=left",
+		"everybody come back": "retreat actor=Sparky; retreat actor=Bubbles; retreat actor=Cinder; retreat actor=Leafy",
+	} {
+		if got := Describe(m.Understand(text, nil)); got != want {
+			t.Errorf("%q: got %s, want %s", text, got, want)
+		}
+	}
+}
+
+// A state that does not fit the grammar is an error naming the file and the typo; a
+// value that collides with a grammar word is a warning.
+func TestLoadStateChecksTheGrammar(t *testing.T) {
+	g, _, _ := demo(t)
+	dir := t.TempDir()
+	bad := dir + "/bad.json"
+	os.WriteFile(bad, []byte(`{"values": {"monsters": ["Sparky"]}}`), 0o644)
+	if _, err := LoadState(g, bad, nil); err == nil || !strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), `did you mean "monster"`) {
+		t.Errorf("typo type: %v", err)
+	}
+	odd := dir + "/odd.json"
+	os.WriteFile(odd, []byte(`{"values": {"monster": ["Sparky", "Left"]}}`), 0o644)
+	var warnings []string
+	st, err := LoadState(g, odd, func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) })
+	if err != nil || st == nil {
+		t.Fatal(err)
+	}
+	if len(warnings) == 0 || !strings.Contains(strings.Join(warnings, "\n"), `"Left"`) {
+		t.Errorf("warnings = %q", warnings)
+	}
 }
