@@ -115,7 +115,7 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 	for i, j := range batch {
 		r := grammar.Result{Text: j.tr.Text, Commands: []grammar.Command{}, Rejected: true, Reason: "engine: filler returned no result"}
 		if i < len(results) {
-			r = results[i]
+			r = results[i].Unsure(e.opts.MinConfidence)
 		}
 		e.ready = append(e.ready, filled{job: j, result: r, fillStart: start, fillEnd: end, steps: steps, lowered: lowered})
 	}

@@ -129,6 +129,8 @@ func (p *Plugin) drawHUD(screen *ebiten.Image) {
 
 	line2 := y0 + 38
 	switch {
+	case v.Question != "":
+		drawText(screen, fit(v.Question, p.hud.big, float64(w-x-12)), p.hud.big, x, line2, typeYellow)
 	case v.Reject != "":
 		// The cross is drawn, not a glyph: the Go fonts have no U+2717.
 		vector.StrokeLine(screen, x+2, line2+6, x+14, line2+18, 3, rejectRed, true)

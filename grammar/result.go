@@ -3,7 +3,9 @@ package grammar
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // Value is one filled slot: a string (enum canonical name, dynamic value as spelled in
@@ -66,6 +68,64 @@ type Result struct {
 	Commands []Command `json:"commands"`
 	Rejected bool      `json:"rejected"`
 	Reason   string    `json:"reason"`
+	// Clarify holds the readings of an utterance rejected only because the filler
+	// was not sure enough (see Unsure): a game may ask the player to confirm one.
+	// Nothing in it has been executed.
+	Clarify []Reading `json:"clarify,omitempty"`
+}
+
+// Reading is one possible meaning of an utterance the filler was unsure of.
+type Reading struct {
+	Commands   []Command `json:"commands"`
+	Confidence float64   `json:"confidence"`
+}
+
+// Confidence is the result's confidence: the lowest of its commands' (0 when it
+// has none).
+func (r Result) Confidence() float64 {
+	if len(r.Commands) == 0 {
+		return 0
+	}
+	c := r.Commands[0].Confidence
+	for _, x := range r.Commands[1:] {
+		c = min(c, x.Confidence)
+	}
+	return c
+}
+
+// Unsure applies a confidence threshold: a result whose confidence is below min is
+// turned into a rejection that executes nothing, with its commands kept as the one
+// reading under Clarify and a reason that asks the player. Other results are
+// returned unchanged (min <= 0 changes nothing).
+func (r Result) Unsure(min float64) Result {
+	if r.Rejected || len(r.Commands) == 0 || r.Confidence() >= min {
+		return r
+	}
+	out := Reject(r.Text, "not sure: did you mean %s?", describeCommands(r.Commands))
+	out.Clarify = []Reading{{Commands: r.Commands, Confidence: r.Confidence()}}
+	return out
+}
+
+// describeCommands renders commands for a question: "dodge Bubbles left, then hold Sparky".
+func describeCommands(cmds []Command) string {
+	var parts []string
+	for _, c := range cmds {
+		p := c.Intent
+		for _, k := range sortedSlotNames(c.Slots) {
+			p += " " + c.Slots[k].String()
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", then ")
+}
+
+func sortedSlotNames(m map[string]Value) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // Reject builds a rejection result.

@@ -29,6 +29,10 @@ type ModelRelease struct {
 	File   string // file name to save as, "ggml-tiny.en.bin"
 	URL    string
 	SHA256 string // hex
+	// MaxBytes caps the download: the published size plus a margin. A server that
+	// sends more (or streams without end) is cut off with an error, the disk spared.
+	// Zero means 2 GiB.
+	MaxBytes int64
 }
 
 // ReleaseBaseURL is where whisper.cpp's converted models are published.
@@ -37,9 +41,9 @@ const ReleaseBaseURL = "https://huggingface.co/ggerganov/whisper.cpp/resolve/mai
 // Releases are the English models `voicecmd models get` knows, with the SHA-256
 // of the published files.
 var Releases = map[string]ModelRelease{
-	"tiny.en":  {"tiny.en", "ggml-tiny.en.bin", ReleaseBaseURL + "ggml-tiny.en.bin", "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f"},
-	"base.en":  {"base.en", "ggml-base.en.bin", ReleaseBaseURL + "ggml-base.en.bin", "a03779c86df3323075f5e796cb2ce5029f00ec8869eee3fdfb897afe36c6d002"},
-	"small.en": {"small.en", "ggml-small.en.bin", ReleaseBaseURL + "ggml-small.en.bin", "c6138d6d58ecc8322097e0f987c32f1be8bb0a18532a3f88f734d1bbf9c41e5d"},
+	"tiny.en":  {"tiny.en", "ggml-tiny.en.bin", ReleaseBaseURL + "ggml-tiny.en.bin", "921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f", 90 << 20},     // 75 MiB published
+	"base.en":  {"base.en", "ggml-base.en.bin", ReleaseBaseURL + "ggml-base.en.bin", "a03779c86df3323075f5e796cb2ce5029f00ec8869eee3fdfb897afe36c6d002", 170 << 20},    // 142 MiB
+	"small.en": {"small.en", "ggml-small.en.bin", ReleaseBaseURL + "ggml-small.en.bin", "c6138d6d58ecc8322097e0f987c32f1be8bb0a18532a3f88f734d1bbf9c41e5d", 540 << 20}, // 466 MiB
 }
 
 // DownloadOptions configure DownloadModel. The zero value is usable.
@@ -51,6 +55,9 @@ type DownloadOptions struct {
 	// arrive (at most every 100 ms, and once at the end); total is -1 when the
 	// server does not say.
 	Progress func(done, total int64)
+	// IdleTimeout ends a download whose body delivers nothing for this long (the
+	// partial file is kept; run again to resume). Zero means 60 s.
+	IdleTimeout time.Duration
 }
 
 // DownloadModel fetches rel into dir and returns the file's path. It resumes a
@@ -86,6 +93,19 @@ func DownloadModel(ctx context.Context, rel ModelRelease, dir string, o Download
 	if st, err := os.Stat(part); err == nil {
 		have = st.Size()
 	}
+	maxBytes := rel.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = 2 << 30
+	}
+	idle := o.IdleTimeout
+	if idle <= 0 {
+		idle = 60 * time.Second
+	}
+	// A stalled body is cancelled by the watchdog; each read that delivers resets it.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(idle, func() { cancel(fmt.Errorf("no data for %v", idle)) })
+	defer watchdog.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rel.URL, nil)
 	if err != nil {
 		return "", fmt.Errorf("voice: download %s: %w", rel.Name, err)
@@ -123,20 +143,42 @@ func DownloadModel(ctx context.Context, rel ModelRelease, dir string, o Download
 		return "", fmt.Errorf("voice: download %s: %w", rel.Name, err)
 	}
 	pw := &progressWriter{done: have, total: total, fn: o.Progress}
-	_, err = io.Copy(f, io.TeeReader(resp.Body, pw))
+	body := &watchedReader{r: resp.Body, watchdog: watchdog, idle: idle}
+	// Read one byte more than allowed, to tell "exactly the cap" from "more".
+	n, err := io.Copy(f, io.TeeReader(io.LimitReader(body, maxBytes-have+1), pw))
+	if err == nil && have+n > maxBytes {
+		f.Close()
+		os.Remove(part)
+		return "", fmt.Errorf("voice: download %s: the server sent more than %d bytes, more than the model can be; removed the partial file (wrong --url?)", rel.Name, maxBytes)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	pw.report(true)
 	if err != nil {
 		if ctx.Err() != nil {
-			err = ctx.Err()
+			err = context.Cause(ctx)
 		} else if isNetErr(err) {
 			err = fmt.Errorf("%w: %v", ErrOffline, err)
 		}
 		return "", fmt.Errorf("voice: download %s interrupted after %d bytes (run again to resume): %w", rel.Name, pw.done, err)
 	}
 	return finishDownload(rel, part, final)
+}
+
+// watchedReader resets the idle watchdog on every read that delivers data.
+type watchedReader struct {
+	r        io.Reader
+	watchdog *time.Timer
+	idle     time.Duration
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if n > 0 {
+		w.watchdog.Reset(w.idle)
+	}
+	return n, err
 }
 
 func finishDownload(rel ModelRelease, part, final string) (string, error) {

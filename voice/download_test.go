@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/voicecmd/voicecmd/voice"
 )
@@ -161,5 +162,54 @@ func TestReleasesAreKnownModels(t *testing.T) {
 		if _, ok := voice.ModelShapes[name]; !ok || len(r.SHA256) != 64 || !strings.HasPrefix(r.URL, "https://") {
 			t.Errorf("release %s: %+v", name, r)
 		}
+	}
+}
+
+// A server that streams without end is cut off at the release's size cap, and the
+// partial file is removed: the disk does not fill up.
+func TestDownloadEndlessBodyIsCapped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	rel := voice.ModelRelease{Name: "endless", File: "e.bin", URL: srv.URL + "/e.bin", SHA256: "00", MaxBytes: 1 << 20}
+	_, err := voice.DownloadModel(context.Background(), rel, dir, voice.DownloadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "more than 1048576 bytes") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "e.bin.part")); !os.IsNotExist(err) {
+		t.Errorf("the oversized partial file was kept: %v", err)
+	}
+}
+
+// A body that stalls is given up after the idle timeout, keeping what arrived for
+// a resume.
+func TestDownloadStalledBodyTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.Write(make([]byte, 100))
+		w.(http.Flusher).Flush()
+		<-release // never sends the rest
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	dir := t.TempDir()
+	rel := voice.ModelRelease{Name: "stall", File: "s.bin", URL: srv.URL + "/s.bin", SHA256: "00"}
+	start := time.Now()
+	_, err := voice.DownloadModel(context.Background(), rel, dir, voice.DownloadOptions{IdleTimeout: 200 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "no data for 200ms") || !strings.Contains(err.Error(), "run again to resume") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("gave up after %v", d)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "s.bin.part")); err != nil || st.Size() != 100 {
+		t.Errorf("partial file: %v %v", st, err)
 	}
 }

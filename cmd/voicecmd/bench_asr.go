@@ -61,6 +61,9 @@ flags:`)
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
+	if !flagRange("bench asr", "threads", *threads, 1, 256) || !flagRange("bench asr", "reps", *reps, 1, 1000) || !flagRange("bench asr", "utterances", *nUtt, 1, 9) {
+		return exitUsage
+	}
 	if *model == "" || fs.NArg() != 0 || *reps < 1 || *nUtt < 1 {
 		fs.Usage()
 		return exitUsage

@@ -123,6 +123,11 @@ flags:`)
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
+	if !flagRange("bench e2e", "utterances", *n, 1, 10000) || !flagRange("bench e2e", "threads", *threads, 0, 256) ||
+		!flagRange("bench e2e", "trailing-silence", *trailing, 0, time.Minute) || !flagRange("bench e2e", "partials", *partials, 0, time.Minute) ||
+		!flagRange("bench e2e", "gap", *gap, 0, time.Minute) || !flagRange("bench e2e", "budget", *budget, time.Microsecond, time.Second) {
+		return exitUsage
+	}
 	if fs.NArg() != 0 || *n <= 0 {
 		fs.Usage()
 		return exitUsage

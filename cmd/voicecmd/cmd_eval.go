@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/voicecmd/voicecmd/engine"
 	"github.com/voicecmd/voicecmd/grammar"
 	"github.com/voicecmd/voicecmd/internal/plot"
 	"github.com/voicecmd/voicecmd/internal/understand"
@@ -40,7 +41,7 @@ flags:`)
 	steps := fs.Int("steps", 0, "diffusion steps K (0: the model's default)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	pngPath := fs.String("png", "", "write the risk-coverage curve as a PNG to this file")
-	minConf := fs.Float64("min-confidence", 0, "results less confident than this (0..1) count as rejected")
+	minConf := fs.Float64("min-confidence", engine.DefaultMinConfidence, "results less confident than this (0..1) count as rejected (not executed), as in a game")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
@@ -167,6 +168,7 @@ func printReport(w io.Writer, devset string, steps int, r understand.Report) {
 	} else {
 		fmt.Fprintf(w, "\nrisk-coverage: %d thresholds; every threshold that executes anything executes a wrong command\n", len(r.RiskCoverage))
 	}
+	fmt.Fprintf(w, "calibration: ECE %.3f over the executed results (0 = confidence is the chance of being right)\n", r.ECE)
 	if len(r.Failures) == 0 {
 		fmt.Fprintln(w, "\nno failures")
 		return

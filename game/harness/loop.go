@@ -35,6 +35,7 @@ type Loop struct {
 	recent     []Dispatch
 	last       engine.Utterance
 	finished   []engine.Utterance
+	question   *clarification // an unsure utterance waiting for yes / no
 	hasLast    bool
 	lastAt     time.Time
 	stats      Stats
@@ -49,6 +50,9 @@ type Stats struct {
 	Last, Max time.Duration
 	// Dispatched counts commands routed; Failed those whose handler returned an error.
 	Dispatched, Failed int
+	// Confirmed and Declined count the questions about unsure utterances the player
+	// answered yes (their commands were then routed) and no.
+	Confirmed, Declined int
 }
 
 // NewLoop returns a loop for the player speaking or typing into eng's source.
@@ -91,6 +95,22 @@ func (l *Loop) Step() []Dispatch {
 	}
 	l.finished = append(l.finished[:0], l.eng.Finished()...)
 	for _, u := range l.finished {
+		confirmed, answered := l.clarify(u, start)
+		for _, c := range confirmed {
+			hs := time.Now()
+			d := l.Router.Route(c)
+			inHandlers += time.Since(hs)
+			d.Frame = l.frame
+			l.dispatched = append(l.dispatched, d)
+			l.stats.Dispatched++
+			if d.Err != nil {
+				l.stats.Failed++
+			}
+		}
+		if answered && len(confirmed) > 0 {
+			// show the confirmed commands as the result of the question's utterance
+			u = l.questionShown(u, confirmed)
+		}
 		if u.Source == l.shown || l.FollowActive {
 			l.shown = u.Source
 			l.last, l.hasLast, l.lastAt = u, true, start
@@ -107,6 +127,18 @@ func (l *Loop) Step() []Dispatch {
 	l.stats.Last = took
 	l.stats.Max = max(l.stats.Max, took)
 	return l.dispatched
+}
+
+// questionShown is what the HUD shows after a "yes": the confirmed commands under
+// the answer's text.
+func (l *Loop) questionShown(answer engine.Utterance, confirmed []engine.Command) engine.Utterance {
+	u := answer
+	u.ID = confirmed[0].Utterance
+	u.Result = grammar.Result{Text: answer.Text, Commands: make([]grammar.Command, len(confirmed))}
+	for i, c := range confirmed {
+		u.Result.Commands[i] = c.Command
+	}
+	return u
 }
 
 // Frame returns the number of Step calls so far.
@@ -135,6 +167,9 @@ type View struct {
 	Commands []CommandView
 	// Reject is the last utterance's rejection reason.
 	Reject string
+	// Question is a question the player may answer with yes or no ("not sure: did
+	// you mean dodge Sparky left? say yes or no"), shown instead of Reject.
+	Question string
 	// Latency summarises the last utterance's timings.
 	Latency string
 	// Err is the source's or engine's error, if any.
@@ -180,6 +215,9 @@ func (l *Loop) View(now time.Time, keep time.Duration) View {
 		v.Text = u.Text
 		if u.Result.Rejected {
 			v.Reject = u.Result.Reason
+		}
+		if q := l.Question(now); q != "" && l.question.source == l.shown {
+			v.Question, v.Reject = q, ""
 		}
 		for i, c := range u.Result.Commands {
 			cv := commandView(c)

@@ -164,3 +164,64 @@ func TestLoopFollowActive(t *testing.T) {
 		t.Fatalf("with FollowActive the HUD shows the last speaker: %+v", v)
 	}
 }
+
+// unsureFiller is sure only of "hold X"; "dodge X" comes out at confidence 0.3, below
+// the engine's default MinConfidence, so the loop asks before anything is done.
+type unsureFiller struct{ echoFiller }
+
+func (unsureFiller) Fill(texts []string, st *grammar.State, steps int) []grammar.Result {
+	out := echoFiller{}.Fill(texts, st, steps)
+	for i := range out {
+		for j := range out[i].Commands {
+			if out[i].Commands[j].Intent == "dodge" {
+				out[i].Commands[j].Confidence = 0.3
+			}
+		}
+	}
+	return out
+}
+
+func TestUnsureUtteranceAsksFirst(t *testing.T) {
+	for _, tc := range []struct {
+		answer string
+		routed int
+	}{
+		{"yes", 1}, {"Yeah!", 1}, {"no", 0}, {"hold Bubbles", 1}, // another command: the question is dropped
+	} {
+		eng, err := engine.New(engine.Options{Filler: unsureFiller{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := NewLoop(eng, 0)
+		var got []string
+		l.Router.Fallback = func(c engine.Command) (string, error) {
+			got = append(got, c.Intent+" "+c.Slots["actor"].Str)
+			return "", nil
+		}
+		eng.Submit(0, "dodge Sparky")
+		stepUntil(t, l, func() bool { return l.Question(time.Now()) != "" })
+		if len(got) != 0 {
+			t.Fatalf("an unsure command was executed before the answer: %v", got)
+		}
+		if v := l.View(time.Now(), time.Second); !strings.Contains(v.Question, "dodge Sparky") || !strings.Contains(v.Question, "yes or no") {
+			t.Errorf("HUD question = %q", v.Question)
+		}
+		eng.Submit(0, tc.answer)
+		n := l.Stats().Confirmed + l.Stats().Declined
+		stepUntil(t, l, func() bool { return len(got) > 0 || l.Stats().Confirmed+l.Stats().Declined > n || l.Question(time.Now()) == "" })
+		switch {
+		case tc.answer == "hold Bubbles":
+			if len(got) != 1 || got[0] != "hold Bubbles" {
+				t.Errorf("%q: routed %v, want only the new command", tc.answer, got)
+			}
+		case tc.routed == 1 && (len(got) != 1 || got[0] != "dodge Sparky"):
+			t.Errorf("%q: routed %v, want the confirmed dodge", tc.answer, got)
+		case tc.routed == 0 && len(got) != 0:
+			t.Errorf("%q: routed %v, want nothing", tc.answer, got)
+		}
+		if l.Question(time.Now()) != "" {
+			t.Errorf("%q: the question is still open", tc.answer)
+		}
+		eng.Close()
+	}
+}

@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,6 +98,10 @@ func (b *builder) add(ws ...string) {
 		if w == "" {
 			continue
 		}
+		if strings.HasPrefix(w, "'") && len(b.words) > 0 { // "Cinder" + "'s" = "Cinder's"
+			b.words[len(b.words)-1] = strings.TrimRight(b.words[len(b.words)-1], ",") + w
+			continue
+		}
 		if w == "," || w == "." || w == "!" || w == "?" {
 			if n := len(b.words); n > 0 && !strings.HasSuffix(b.words[n-1], ",") {
 				b.words[n-1] += w
@@ -116,6 +121,14 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	st = st.Clone()
 	if rng.Float64() < 0.07*gen.opts.Noise {
 		return gen.offTopic(rng, st)
+	}
+	switch r := rng.Float64(); {
+	case r < 0.03: // "Sparky, don't thunderbolt": no order at all
+		return gen.negated(rng, st)
+	case r < 0.09: // "Send out!": an intent said without a slot it cannot do without
+		if s, ok := gen.incomplete(rng, st); ok {
+			return s
+		}
 	}
 	n := 1 // commands in the utterance: up to 4, the model's frames
 	if r := rng.Float64(); r < 0.2 {
@@ -137,8 +150,11 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 		if f > 0 {
 			gen.join(rng, &b)
 		}
-		// A list ("knights and scouts retreat") is two commands said as one.
-		list := len(frames)+2 <= maxCommands && f != badFrame && rng.Float64() < 0.06
+		// A list ("knights and scouts retreat") is two to four commands said as one.
+		list := 0
+		if f != badFrame && rng.Float64() < 0.07 {
+			list = min(2+rng.IntN(3)/2+rng.IntN(3)/2, maxCommands-len(frames))
+		}
 		frs, ok := gen.frame(rng, &b, st, len(frames), f == badFrame, list)
 		if !ok { // could not make the requested violation; make it valid instead
 			badFrame = -1
@@ -203,20 +219,187 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 	return res
 }
 
+// vocativeLast moves a leading name to the end, the way players also address a
+// monster: "{actor} [,] {move} the {target}" becomes "{move} the {target}, {actor}".
+func vocativeLast(in *grammar.Intent, seq []grammar.Node) []grammar.Node {
+	if len(seq) < 3 {
+		return seq
+	}
+	ref, ok := seq[0].(grammar.SlotRef)
+	if !ok || in.Slot(ref.Name).Type.Kind != grammar.Dynamic {
+		return seq
+	}
+	rest := seq[1:]
+	if w, ok := rest[0].(grammar.Word); ok && w.Text == "," {
+		rest = rest[1:]
+	}
+	out := append([]grammar.Node{}, rest...)
+	return append(out, grammar.Word{Text: ","}, ref)
+}
+
+// negations are the ways a player says not to do something.
+var negations = []string{"don't", "do not", "dont", "never", "no, don't", "stop, don't"}
+
+// negated says one command negated ("Sparky, don't use thunderbolt", "don't go left"):
+// not an order, so nothing may be executed. (A grammar that wants "don't move" to
+// mean hold says so in a pattern; the model then learns that phrase.)
+func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
+	var b builder
+	gen.maybeFiller(rng, &b, 0.2)
+	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
+	pat := in.Patterns[rng.IntN(len(in.Patterns))]
+	var seq []grammar.Node
+	expand(rng, pat.Root, &seq)
+	mentioned := map[string]bool{}
+	for _, n := range seq {
+		switch n := n.(type) {
+		case grammar.SlotRef:
+			mentioned[n.Name] = true
+		case grammar.Word:
+			if n.Text == "don't" || n.Text == "not" || n.Text == "never" || n.Text == "dont" {
+				// the pattern is itself a negation ("don't move" meaning hold): say it plainly
+				return gen.Sample(rng)
+			}
+		}
+	}
+	values := gen.pickValues(rng, in, mentioned, st)
+	neg := strings.Fields(negations[rng.IntN(len(negations))])
+	placed := false
+	for i, n := range seq {
+		// after a leading vocative ("Sparky, don't ..."), else first
+		if !placed {
+			if _, isRef := n.(grammar.SlotRef); !(isRef && i == 0) {
+				if w, ok := n.(grammar.Word); !(ok && w.Text == ",") {
+					b.add(neg...)
+					placed = true
+				}
+			}
+		}
+		switch n := n.(type) {
+		case grammar.Word:
+			b.add(n.Text)
+		case grammar.SlotRef:
+			b.add(values[n.Name].surface...)
+		}
+	}
+	if !placed {
+		b.add(neg...)
+	}
+	text, _ := gen.render(rng, &b)
+	return Sample{Text: text, State: st, Want: grammar.Reject(text, "not a command")}
+}
+
+// incomplete says a command without one of its required slots that has no default
+// ("Send out!", "Sparky, attack", "Leafy, walk"): the intent is heard, the slot is
+// absent, and the filler must ask for it instead of guessing another command.
+func (gen *Generator) incomplete(rng *rand.Rand, st *grammar.State) (Sample, bool) {
+	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
+	var needed []*grammar.Slot
+	for _, s := range in.Slots {
+		if !s.Optional && len(s.Defaults) == 0 {
+			needed = append(needed, s)
+		}
+	}
+	if len(needed) == 0 {
+		return Sample{}, false
+	}
+	drop := needed[rng.IntN(len(needed))]
+	pat := in.Patterns[rng.IntN(len(in.Patterns))]
+	var seq []grammar.Node
+	expand(rng, pat.Root, &seq)
+	var kept []grammar.Node
+	found := false
+	for i, n := range seq {
+		if ref, ok := n.(grammar.SlotRef); ok && ref.Name == drop.Name {
+			found = true
+			// drop the little words that only led into the slot ("on the", "to")
+			for len(kept) > 0 {
+				w, ok := kept[len(kept)-1].(grammar.Word)
+				if !ok || !leadIn[w.Text] {
+					break
+				}
+				kept = kept[:len(kept)-1]
+			}
+			_ = i
+			continue
+		}
+		kept = append(kept, n)
+	}
+	words := 0
+	for _, n := range kept {
+		if w, ok := n.(grammar.Word); ok && w.Text != "," {
+			words++
+		}
+	}
+	if !found || words == 0 { // nothing of the command left but names: not recognisable
+		return Sample{}, false
+	}
+	mentioned := map[string]bool{}
+	for _, n := range kept {
+		if s, ok := n.(grammar.SlotRef); ok {
+			mentioned[s.Name] = true
+		}
+	}
+	values := gen.pickValues(rng, in, mentioned, st)
+	var b builder
+	gen.maybeFiller(rng, &b, 0.2)
+	for _, n := range kept {
+		switch n := n.(type) {
+		case grammar.Word:
+			b.add(n.Text)
+		case grammar.SlotRef:
+			v := values[n.Name]
+			from := len(b.words)
+			b.add(v.surface...)
+			verbatim := v.fill.Kind == Unknown || in.Slot(n.Name).Type.Kind == grammar.FreeText
+			b.spans = append(b.spans, span{frame: 0, slot: n.Name, from: from, to: len(b.words), fill: v.fill, verbatim: verbatim})
+		}
+	}
+	if rng.Float64() < 0.3 {
+		b.add("!")
+	}
+	text, fills := gen.render(rng, &b)
+	fr := Frame{Intent: in.Name, Slots: map[string]SlotFill{}}
+	if len(fills) > 0 {
+		for k, sf := range fills[0] {
+			if sf.Kind == Unknown || sf.Kind == Group {
+				return Sample{}, false
+			}
+			fr.Slots[k] = sf
+		}
+	}
+	return Sample{Text: text, State: st, Frames: []Frame{fr},
+		Want: grammar.Reject(text, "%s: which %s? say the %s", in.Name, drop.Type.Name, drop.Type.Name)}, true
+}
+
+// unknownWords are words players put where an enum value belongs.
+var unknownWords = []string{"east", "west", "north", "south", "sideways", "around", "diagonally", "upstairs",
+	"big", "small", "blue", "fast", "slow", "triangle", "circle", "square", "purple", "middle", "center", "outside"}
+
+// leadIn are words that introduce a slot and go with it when it is left out.
+var leadIn = map[string]bool{"on": true, "at": true, "to": true, "the": true, "a": true, "an": true,
+	"with": true, "for": true, "your": true, "in": true, "into": true, "using": true, "against": true, "that": true, "this": true}
+
 // maxCommands is the most commands one generated utterance holds (the model's frames).
 const maxCommands = 4
 
-// frame generates one spoken command as frame f, or, when list is set and the
-// pattern starts a dynamic slot the intent's relations do not bind, two commands
-// said as one: the slot names two values ("knights and scouts retreat") and both
-// frames share every other slot's words.
-func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int, violate, list bool) ([]Frame, bool) {
+// frame generates one spoken command as frame f, or, when list >= 2 and the
+// pattern starts a dynamic slot the intent's relations do not bind, list commands
+// said as one: the slot names list values ("knights, archers and scouts retreat")
+// and the frames share every other slot's words.
+func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int, violate bool, list int) ([]Frame, bool) {
 	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
 	fr := Frame{Intent: in.Name, Slots: map[string]SlotFill{}}
 	pat := in.Patterns[rng.IntN(len(in.Patterns))]
 	// Decide which slots this expansion mentions, then pick values for them.
 	var seq []grammar.Node
 	expand(rng, pat.Root, &seq)
+	switch r := rng.Float64(); {
+	case r < 0.12:
+		seq = vocativeLast(in, seq)
+	case r < 0.19:
+		seq = frontLast(rng, in, seq)
+	}
 	mentioned := map[string]bool{}
 	for _, n := range seq {
 		if s, ok := n.(grammar.SlotRef); ok {
@@ -236,9 +419,9 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 			}
 		}
 	}
-	listSlot, second := "", pick{}
-	if list && !hasText(in) {
-		listSlot, second = gen.listValue(rng, in, seq, values, st)
+	listSlot, more := "", []pick(nil)
+	if list >= 2 && !hasText(in) {
+		listSlot, more = gen.listValues(rng, in, seq, values, st, list-1)
 	}
 	first := len(b.spans)
 	for _, n := range seq {
@@ -255,10 +438,16 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 			verbatim := v.fill.Kind == Unknown || in.Slot(n.Name).Type.Kind == grammar.FreeText
 			b.spans = append(b.spans, span{frame: f, slot: n.Name, from: from, to: len(b.words), fill: v.fill, verbatim: verbatim})
 			if n.Name == listSlot {
-				b.add(gen.listJoin(rng))
-				from := len(b.words)
-				b.add(second.surface...)
-				b.spans = append(b.spans, span{frame: f + 1, slot: n.Name, from: from, to: len(b.words), fill: second.fill})
+				for k, v := range more {
+					if k == len(more)-1 {
+						b.add(gen.listJoin(rng))
+					} else {
+						b.add(",")
+					}
+					from := len(b.words)
+					b.add(v.surface...)
+					b.spans = append(b.spans, span{frame: f + 1 + k, slot: n.Name, from: from, to: len(b.words), fill: v.fill})
+				}
 			}
 			if rng.Float64() < 0.2 && in.Slot(n.Name).Type.Kind == grammar.Dynamic {
 				b.add(",")
@@ -268,47 +457,103 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 	if listSlot == "" {
 		return []Frame{fr}, !violate || did
 	}
-	// The second command shares every other slot's words.
-	for _, sp := range b.spans[first:] {
-		if sp.frame == f && sp.slot != listSlot {
-			sp.frame = f + 1
-			b.spans = append(b.spans, sp)
+	// The other commands share every other slot's words.
+	frs := []Frame{fr}
+	shared := append([]span(nil), b.spans[first:]...)
+	for k := range more {
+		for _, sp := range shared {
+			if sp.frame == f && sp.slot != listSlot {
+				sp.frame = f + 1 + k
+				b.spans = append(b.spans, sp)
+			}
 		}
+		frs = append(frs, Frame{Intent: in.Name, Slots: map[string]SlotFill{}})
 	}
-	return []Frame{fr, {Intent: in.Name, Slots: map[string]SlotFill{}}}, !violate || did
+	return frs, !violate || did
 }
 
-// listValue picks the slot of a list and its second value: the first slot the
+// listValues picks the slot of a list and its n further values: the first slot the
 // expansion says, if it is dynamic, said validly, not bound by a relation and not
 // a group phrase; "" if there is none.
-func (gen *Generator) listValue(rng *rand.Rand, in *grammar.Intent, seq []grammar.Node, values map[string]pick, st *grammar.State) (string, pick) {
-	for _, n := range seq {
-		ref, ok := n.(grammar.SlotRef)
+func (gen *Generator) listValues(rng *rand.Rand, in *grammar.Intent, seq []grammar.Node, values map[string]pick, st *grammar.State, n int) (string, []pick) {
+	for _, node := range seq {
+		ref, ok := node.(grammar.SlotRef)
 		if !ok {
 			continue
 		}
 		s := in.Slot(ref.Name)
 		v := values[ref.Name]
 		if s.Type.Kind != grammar.Dynamic || v.fill.Kind != Said {
-			return "", pick{}
+			return "", nil
 		}
 		for _, r := range in.Requires {
 			if r.A == ref.Name || r.B == ref.Name {
-				return "", pick{}
+				return "", nil
 			}
 		}
-		vals := st.Values[s.Type.Name]
-		if len(vals) < 2 {
-			return "", pick{}
-		}
-		for range 8 {
-			if w := vals[rng.IntN(len(vals))]; !strings.EqualFold(w, v.fill.Value.Str) {
-				return ref.Name, gen.sayValue(rng, s.Type, w)
+		var others []string
+		for _, w := range st.Values[s.Type.Name] {
+			if !strings.EqualFold(w, v.fill.Value.Str) {
+				others = append(others, w)
 			}
 		}
-		return "", pick{}
+		rng.Shuffle(len(others), func(i, j int) { others[i], others[j] = others[j], others[i] })
+		if len(others) == 0 {
+			return "", nil
+		}
+		var out []pick
+		for _, w := range others[:min(n, len(others))] {
+			out = append(out, gen.sayValue(rng, s.Type, w))
+		}
+		return ref.Name, out
 	}
-	return "", pick{}
+	return "", nil
+}
+
+// frontLast says the last dynamic slot first, as players name a target before the
+// order: "{actor} [,] {move} on the {target}" becomes "the {target}, {actor}, {move}
+// on it" (or "... {move}" without the pronoun).
+func frontLast(rng *rand.Rand, in *grammar.Intent, seq []grammar.Node) []grammar.Node {
+	j := -1
+	for i := len(seq) - 1; i > 0; i-- {
+		if ref, ok := seq[i].(grammar.SlotRef); ok {
+			if in.Slot(ref.Name).Type.Kind == grammar.Dynamic {
+				j = i
+			}
+			break
+		}
+	}
+	if j < 0 {
+		return seq
+	}
+	others := 0 // something must stay behind: "send in it" alone is no command
+	for _, n := range seq[:j] {
+		if _, ok := n.(grammar.SlotRef); ok {
+			others++
+		}
+	}
+	if others == 0 {
+		return seq
+	}
+	front := []grammar.Node{}
+	if rng.Float64() < 0.5 {
+		front = append(front, grammar.Word{Text: "the"})
+	}
+	front = append(front, seq[j], grammar.Word{Text: ","})
+	rest := append([]grammar.Node{}, seq[:j]...)
+	if rng.Float64() < 0.5 {
+		rest = append(rest, grammar.Word{Text: "it"})
+	} else {
+		for len(rest) > 0 {
+			w, ok := rest[len(rest)-1].(grammar.Word)
+			if !ok || !leadIn[w.Text] {
+				break
+			}
+			rest = rest[:len(rest)-1]
+		}
+	}
+	rest = append(rest, seq[j+1:]...)
+	return append(front, rest...)
 }
 
 // hasText reports whether the intent has a free-text slot (a name): such commands
@@ -459,6 +704,20 @@ func (gen *Generator) violate(rng *rand.Rand, in *grammar.Intent, mentioned map[
 					return true
 				})
 			}
+		case grammar.Enum:
+			options = append(options, func() bool { // "go east": a word that is no value
+				w := unknownWords[rng.IntN(len(unknownWords))]
+				if rng.Float64() < 0.5 {
+					w = randomWord(rng)
+				}
+				for _, ev := range s.Type.Values {
+					if strings.EqualFold(ev.Name, w) || slices.ContainsFunc(ev.Synonyms, func(x string) bool { return strings.EqualFold(x, w) }) {
+						return false
+					}
+				}
+				values[name] = pick{fill: SlotFill{Kind: Unknown, Value: grammar.Str(w)}, surface: []string{w}}
+				return true
+			})
 		case grammar.Range:
 			options = append(options, func() bool {
 				n := s.Type.Max + 1 + rng.IntN(5)

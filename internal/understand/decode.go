@@ -24,9 +24,17 @@ var (
 	}
 )
 
+// MaxTextBytes bounds an utterance's text: a command of 32 words fits in a tenth of
+// it even with every filler word spelled out.
+const MaxTextBytes = 4096
+
 // precheck handles what needs no model: empty text and transcriber artefacts.
 // It returns the text to fill (artefacts removed) or a rejection.
 func precheck(text string) (string, *grammar.Result) {
+	if len(text) > MaxTextBytes { // before any copy: a 10 MB "utterance" costs nothing
+		r := grammar.Reject(validUTF8(text[:64])+"...", "too long: %d bytes, at most %d", len(text), MaxTextBytes)
+		return "", &r
+	}
 	text = validUTF8(text)
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
@@ -151,26 +159,36 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	return res
 }
 
-// dropRepeats merges a command that repeats the one before it exactly: two frames
+// dropRepeats merges a command that repeats the one before it: two frames
 // that read the same words ("Leafy go for vine whip on the Rattler" read twice) are
 // one command said once, and a game acting twice on it would do what nobody said.
 // (Saying a command twice in a row, "dodge, dodge", then dodges once.)
+//
+// The same holds for a command that is the one before it minus some slots ("The
+// Rattler, Sparky, thunderbolt it!" read once with the target, once without): the
+// fuller reading stays.
 func dropRepeats(cmds []grammar.Command) []grammar.Command {
 	out := cmds[:1]
 	for _, c := range cmds[1:] {
-		if !sameCommand(c, out[len(out)-1]) {
+		last := &out[len(out)-1]
+		switch {
+		case subsumes(*last, c):
+		case subsumes(c, *last):
+			*last = c
+		default:
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func sameCommand(a, b grammar.Command) bool {
-	if a.Intent != b.Intent || len(a.Slots) != len(b.Slots) {
+// subsumes reports whether command a has b's intent and every slot of b, equal.
+func subsumes(a, b grammar.Command) bool {
+	if a.Intent != b.Intent || len(a.Slots) < len(b.Slots) {
 		return false
 	}
-	for k, v := range a.Slots {
-		if w, ok := b.Slots[k]; !ok || w != v {
+	for k, v := range b.Slots {
+		if w, ok := a.Slots[k]; !ok || w != v {
 			return false
 		}
 	}
@@ -258,6 +276,8 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 	case cToken:
 		switch slot.Type.Kind {
 		case grammar.Dynamic:
+			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
+		case grammar.Enum:
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
 		case grammar.Range:
 			n := f.toks[c.tok].num

@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"sort"
@@ -128,6 +129,19 @@ func (l *layout) featurize(text string, st *grammar.State) (*featurized, error) 
 	return l.featurizeOpt(text, st, true)
 }
 
+// errOnlyFillers rejects speech made only of filler, joining and article words:
+// background talk in open-mic play produces exactly these transcripts.
+var errOnlyFillers = errors.New("not a command: only filler words")
+
+func (l *layout) onlyFillers(toks []token) bool {
+	for _, t := range toks {
+		if !l.fillers[t.norm] && !l.joins[t.norm] && t.norm != "the" && t.norm != "a" && t.norm != "an" {
+			return false
+		}
+	}
+	return true
+}
+
 // selectValues fits a state's dynamic values into room candidate slots. A value
 // nobody said can never fill a slot (typeAllows), so when the state is larger than
 // the model's capacity the unsaid values are left out: said values first (best match
@@ -184,6 +198,9 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	toks := tokenize(text)
 	if len(toks) == 0 {
 		return nil, errEmpty
+	}
+	if withConstraints && l.onlyFillers(toks) { // "and then", "uh and um", "the the"
+		return nil, errOnlyFillers
 	}
 	if len(toks) > T && withConstraints { // inference: drop filler words first, they carry no command
 		kept := toks[:0:0]
@@ -422,7 +439,6 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 	}
 	if withConstraints {
 		f.cons = l.constraints(f)
-		l.maskInfeasibleIntents(f, ex)
 	}
 	f.ex = ex
 	return f, nil
@@ -452,7 +468,9 @@ func (l *layout) typeAllows(r int, c cand, toks []token) bool {
 	for _, t := range l.slotTypes[ro.slot] {
 		switch t.Kind {
 		case grammar.Enum:
-			if c.kind == cEnum && l.enums[c.enum].typ == t {
+			// A value of this enum, or a word that is none ("go east"): the intent's
+			// constraints forbid the word, so it is rejected with a reason.
+			if (c.kind == cEnum && l.enums[c.enum].typ == t) || c.kind == cToken {
 				return true
 			}
 		case grammar.Dynamic:
@@ -617,55 +635,4 @@ func (l *layout) requiredPairs() []rolePair {
 		}
 	}
 	return out
-}
-
-// maskInfeasibleIntents (inference only) removes the intents whose required slots
-// (no default) nothing in the utterance could fill: no valid value was said, and no
-// unexplained word could be an unknown name. "Please have Bubbles use water gun"
-// then cannot become an item command without an item.
-func (l *layout) maskInfeasibleIntents(f *featurized, ex *model.Example) {
-	C, S := l.cfg.MaxCands, l.cfg.Roles
-	explained := make([]bool, len(f.toks))
-	for _, c := range f.cands {
-		if (c.kind == cDyn || c.kind == cEnum) && c.match.score >= poolThreshold {
-			for t := c.match.from; t < c.match.to; t++ {
-				explained[t] = true
-			}
-		}
-	}
-	unexplained := false
-	for t, tk := range f.toks {
-		if !explained[t] && tk.num < 0 && !l.keywords[tk.norm] && !l.fillers[tk.norm] && !l.joins[tk.norm] {
-			unexplained = true
-		}
-	}
-	for ci, c := range f.cands {
-		if c.kind != cIntent {
-			continue
-		}
-		in := l.g.Intents[c.intent]
-		feasible := true
-		for r := 1; r < len(l.roles) && feasible; r++ {
-			slot := l.slotOf[in.Name][r]
-			if slot == nil || slot.Optional || len(slot.Defaults) > 0 || l.roles[r].part == partEnd {
-				continue
-			}
-			ok := false
-			for bi := range f.cands {
-				if f.cands[bi].kind != cToken && f.cands[bi].kind != cAbsent && ex.Allowed[r*C+bi] && l.validFor(in, r, &f.cands[bi], f.toks) {
-					ok = true
-					break
-				}
-			}
-			if !ok && unexplained && (slot.Type.Kind == grammar.Dynamic || slot.Type.Kind == grammar.FreeText) {
-				ok = true // an unknown name or free text may be among the unexplained words
-			}
-			feasible = ok
-		}
-		if !feasible {
-			for fr := 0; fr < l.cfg.Frames; fr++ {
-				ex.Allowed[(fr*S)*C+ci] = false
-			}
-		}
-	}
 }

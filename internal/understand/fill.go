@@ -58,6 +58,8 @@ type Model struct {
 	steps int
 	name  string // backend name
 
+	cal      *Calibration // nil: confidences are the raw model probabilities
+
 	mu       sync.Mutex
 	backends []model.Backend // idle backends; a Backend is single-goroutine
 }
@@ -90,8 +92,24 @@ func Load(dir string, opts Options) (*Model, error) {
 		}
 		return nil, fmt.Errorf("fill: %w", err)
 	}
-	return New(g, w, st, opts)
+	cal, err := LoadCalibration(CalibrationPath(wpath))
+	if err != nil {
+		return nil, err
+	}
+	m, err := New(g, w, st, opts)
+	if err != nil {
+		return nil, err
+	}
+	m.SetCalibration(cal)
+	return m, nil
 }
+
+// SetCalibration makes the model report calibrated confidences (nil: raw). Call it
+// before the model is shared between goroutines.
+func (f *Model) SetCalibration(c *Calibration) { f.cal = c }
+
+// Calibration returns the model's calibration, or nil.
+func (f *Model) Calibration() *Calibration { return f.cal }
 
 // LoadState reads a state file and checks it against g (grammar.CheckState): a
 // state that does not fit the grammar is an error naming the file; warnings (a
@@ -217,7 +235,7 @@ func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []gram
 			out[idx[j]] = grammar.Reject(texts[idx[j]], "model error: %v", err)
 			return
 		}
-		r := f.lay.decode(feats[j], sampled[j])
+		r := f.cal.calibrate(f.lay.decode(feats[j], sampled[j]))
 		r.Text = texts[idx[j]] // as given, even where spans were cut from a cleaned copy
 		out[idx[j]] = r
 	})

@@ -23,7 +23,11 @@ func demo(t testing.TB) (*grammar.Grammar, *grammar.State, *layout) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lay, err := newLayout(g, model.DefaultConfig())
+	cfg, err := ConfigFor(g, model.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay, err := newLayout(g, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +138,7 @@ func TestTrainingExamplesValid(t *testing.T) {
 		ex, err := lay.trainingExample(s)
 		if err != nil {
 			bad++
+			t.Logf("%v: %s", err, s.Text)
 			continue
 		}
 		if err := ex.Check(cfg, true); err != nil {

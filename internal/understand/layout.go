@@ -61,7 +61,35 @@ type enumValue struct {
 
 const kindAbsent = 0
 
+// Bounds on the shapes a weights file may ask the featurizer for: beyond them a
+// file is corrupt or hostile (its checksum only proves it was not damaged in
+// transit), and allocating for it would exhaust memory.
+const (
+	maxCandidates = 4096
+	maxWords      = 256
+)
+
+// checkConfig refuses weights whose shapes the featurizer cannot fill.
+func checkConfig(cfg model.Config) error {
+	switch {
+	case cfg.TokFeat < numTokFeat:
+		return fmt.Errorf("fill: weights have %d token features, the featurizer writes %d: the file is not a voicecmd model of this version", cfg.TokFeat, numTokFeat)
+	case cfg.CandFeat < numCandFeat:
+		return fmt.Errorf("fill: weights have %d candidate features, the featurizer writes %d: the file is not a voicecmd model of this version", cfg.CandFeat, numCandFeat)
+	case cfg.MaxCands > maxCandidates:
+		return fmt.Errorf("fill: weights ask for %d candidates per utterance, at most %d", cfg.MaxCands, maxCandidates)
+	case cfg.MaxTokens > maxWords:
+		return fmt.Errorf("fill: weights ask for %d words per utterance, at most %d", cfg.MaxTokens, maxWords)
+	case cfg.HashesPerToken < 1 || cfg.HashBuckets < 1:
+		return fmt.Errorf("fill: weights have no word hashes (%d per word, %d buckets)", cfg.HashesPerToken, cfg.HashBuckets)
+	}
+	return nil
+}
+
 func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
 	l := &layout{g: g, cfg: cfg, roleOf: map[string]int{}, fillers: map[string]bool{}, joins: map[string]bool{},
 		keywords: map[string]bool{}, slotTypes: map[string][]*grammar.Type{}}
 	l.scratch.New = func() any { return &scratch{} }

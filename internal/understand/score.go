@@ -56,7 +56,10 @@ type Report struct {
 	// RiskCoverage has one point per distinct confidence of the executed results,
 	// by increasing threshold (so decreasing coverage).
 	RiskCoverage []RiskPoint `json:"risk_coverage"`
-	Failures     []Miss      `json:"failures"`
+	// ECE is the expected calibration error of the executed results' confidences
+	// against being exactly right (10 bins; 0 is perfectly calibrated).
+	ECE      float64 `json:"ece"`
+	Failures []Miss  `json:"failures"`
 }
 
 // ScoreOptions tunes Score. The zero value scores every result as produced.
@@ -152,6 +155,11 @@ func Score(cases []Case, got []grammar.Result, opts ScoreOptions) Report {
 		rep.RiskCoverage = append(rep.RiskCoverage, RiskPoint{Threshold: e.conf, Coverage: float64(cov) / n, WrongCommands: float64(wrong) / n})
 	}
 	slices.Reverse(rep.RiskCoverage)
+	confs, rights := make([]float64, len(executed)), make([]bool, len(executed))
+	for i, e := range executed {
+		confs[i], rights[i] = e.conf, !e.wrong
+	}
+	rep.ECE = ECE(confs, rights)
 	return rep
 }
 

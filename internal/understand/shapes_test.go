@@ -244,3 +244,45 @@ func TestLoadStateChecksTheGrammar(t *testing.T) {
 		t.Errorf("warnings = %q", warnings)
 	}
 }
+
+// Speech made only of filler, joining and article words is never a command
+// (background talk in open-mic play), however long.
+func TestOnlyFillerWordsRejected(t *testing.T) {
+	m := demoModel(t)
+	for _, text := range []string{"and then", "uh and um", "and and", "the the", "Okay, so... um.", strings.Repeat("and ", 20000)} {
+		r := m.Understand(text, nil)
+		if !r.Rejected || r.Reason == "" || len(r.Commands) != 0 {
+			t.Errorf("%.30q: %+v", text, r)
+		}
+	}
+}
+
+// Weights whose shapes the featurizer cannot fill are refused with the reason, not a
+// panic or an out-of-memory on the first utterance.
+func TestBadWeightShapesRefused(t *testing.T) {
+	g, st, _ := demo(t)
+	for _, tc := range []struct {
+		set  func(*model.Config)
+		want string
+	}{
+		{func(c *model.Config) { c.TokFeat = 1 }, "token features"},
+		{func(c *model.Config) { c.CandFeat = 1 }, "candidate features"},
+		{func(c *model.Config) { c.MaxCands = 100000 }, "candidates per utterance"},
+		{func(c *model.Config) { c.MaxTokens = 100000 }, "words per utterance"},
+	} {
+		cfg, err := ConfigFor(g, model.DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.set(&cfg)
+		cfg.Dim, cfg.FFN, cfg.HashBuckets = 8, 8, 8
+		w, err := model.NewWeights(cfg, 1)
+		if err != nil {
+			continue // refused even earlier: fine
+		}
+		w.Fingerprint = Fingerprint(g)
+		if _, err := New(g, w, st, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New = %v", tc.want, err)
+		}
+	}
+}
