@@ -87,6 +87,12 @@ type Options struct {
 	// MaxBatch is the most transcripts filled in one batch. Zero means 32.
 	MaxBatch int
 
+	// MaxQueue bounds the utterances waiting to be filled and the results waiting
+	// for Poll. When either is full the oldest is dropped and counted in
+	// Stats.Dropped: a flood of Submits, or a game that stopped polling, costs
+	// bounded memory. Zero means 256.
+	MaxQueue int
+
 	// NoPartials turns off filling of partial transcripts. The zero value fills them.
 	NoPartials bool
 
@@ -128,6 +134,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 32
+	}
+	if o.MaxQueue <= 0 {
+		o.MaxQueue = 256
 	}
 	if o.EarlyConfidence <= 0 {
 		o.EarlyConfidence = 0.9
@@ -303,6 +312,7 @@ func (e *Engine) Submit(source int, text string) error {
 	}
 	ss := e.sources[source]
 	ss.nextID++
+	e.dropOldestPending()
 	e.pending = append(e.pending, job{
 		source:  source,
 		tr:      Transcript{Utterance: typedID | ss.nextID, Text: text, Final: true, SpeechEnd: now, At: now},
@@ -312,6 +322,14 @@ func (e *Engine) Submit(source int, text string) error {
 	e.mu.Unlock()
 	e.signal()
 	return nil
+}
+
+// dropOldestPending makes room for one more pending utterance (e.mu held).
+func (e *Engine) dropOldestPending() {
+	if len(e.pending) >= e.opts.MaxQueue {
+		e.pending = append(e.pending[:0], e.pending[1:]...)
+		e.stats.Dropped++
+	}
 }
 
 // typedID marks utterance ids made by Submit so they never collide with a source's own.
@@ -332,6 +350,7 @@ func (e *Engine) emit(source int, t Transcript) {
 	j := job{source: source, tr: t, arrived: now}
 	if t.Final {
 		delete(e.partials, source)
+		e.dropOldestPending()
 		e.pending = append(e.pending, j)
 		e.stats.Finals++
 	} else {
@@ -438,4 +457,7 @@ type Stats struct {
 	MaxPoll          time.Duration // longest Poll
 	Dispatched       int           // commands returned by Poll
 	Rejected         int           // final utterances rejected
+	// Dropped counts utterances and results dropped, oldest first, because the
+	// queue held Options.MaxQueue of them (speech faster than fills, or no Poll).
+	Dropped int
 }

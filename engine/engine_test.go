@@ -506,3 +506,28 @@ func TestBigBatchRunsAtLowerK(t *testing.T) {
 		t.Errorf("stats = %+v: want one shortened 5-row batch and K still 2", st)
 	}
 }
+
+// A flood of Submits with nobody polling costs bounded memory: the oldest are
+// dropped and counted, the newest are still delivered.
+func TestSubmitFloodIsBounded(t *testing.T) {
+	f := &wordFiller{gate: make(chan struct{})}
+	e := newEngine(t, Options{Filler: f, MaxQueue: 8})
+	for i := 0; i < 1000; i++ {
+		if err := e.Submit(0, "hold Sparky"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(f.gate) // let the fills run
+	deadline := time.Now().Add(5 * time.Second)
+	for e.Stats().Filled < 8 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	s := e.Stats()
+	if s.Dropped < 1000-16 || s.Filled > 16 {
+		t.Errorf("stats %+v: want most of 1000 dropped, at most 2×8 filled", s)
+	}
+	if cmds := e.Poll(); len(cmds) == 0 || len(cmds) > 8 {
+		t.Errorf("Poll after the flood returned %d commands", len(cmds))
+	}
+}

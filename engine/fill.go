@@ -117,6 +117,10 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 		if i < len(results) {
 			r = results[i].Unsure(e.opts.MinConfidence)
 		}
+		if len(e.ready) >= e.opts.MaxQueue { // the game is not polling: keep the newest
+			e.ready = append(e.ready[:0], e.ready[1:]...)
+			e.stats.Dropped++
+		}
 		e.ready = append(e.ready, filled{job: j, result: r, fillStart: start, fillEnd: end, steps: steps, lowered: lowered})
 	}
 }

@@ -150,3 +150,33 @@ func BenchmarkTranscriptToCommand(b *testing.B) {
 		}
 	}
 }
+
+// Renaming a value touches only its own type: renaming Sparky to Ember and then to
+// Zap must leave the move "ember" that Cinder knows alone (it once became "Zap").
+func TestRenameKeepsOtherTypes(t *testing.T) {
+	f := demoFiller(t)
+	e, err := engine.New(engine.Options{Filler: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Rename("monster", "Sparky", "Ember"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Rename("monster", "Ember", "Zap"); err != nil {
+		t.Fatal(err)
+	}
+	st := e.State()
+	if !st.Related("knows", "Cinder", "ember") || st.Related("knows", "Cinder", "Zap") {
+		t.Errorf("Cinder's moves after renaming a monster: %v", st.Relations["knows"])
+	}
+	if !st.Has("move", "ember") || !st.Has("monster", "Zap") || !st.Related("knows", "Zap", "thunderbolt") {
+		t.Errorf("state after renames: %+v", st)
+	}
+	if err := e.RemoveValue("monster", "Zap"); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.State(); !st.Related("knows", "Cinder", "ember") || st.Has("monster", "Zap") {
+		t.Errorf("after removing Zap: %+v", st.Relations["knows"])
+	}
+}

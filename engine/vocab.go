@@ -26,7 +26,11 @@ func (e *Engine) State() *grammar.State {
 // Safe for concurrent use.
 func (e *Engine) SetState(st *grammar.State) error {
 	return e.Vocabulary(func(cur *grammar.State) error {
+		sig := cur.Signatures
 		*cur = *st.Clone()
+		if cur.Signatures == nil { // keep the grammar's relation types (see State.Signatures)
+			cur.Signatures = sig
+		}
 		return nil
 	})
 }
@@ -117,27 +121,8 @@ func (e *Engine) AddValue(typ, v string) error {
 // concurrent use.
 func (e *Engine) RemoveValue(typ, v string) error {
 	return e.Vocabulary(func(st *grammar.State) error {
-		if !st.Has(typ, v) {
+		if !st.Remove(typ, v) {
 			return fmt.Errorf("%w: no %s %q", ErrUnknownValue, typ, v)
-		}
-		vals := st.Values[typ][:0]
-		for _, x := range st.Values[typ] {
-			if !strings.EqualFold(x, v) {
-				vals = append(vals, x)
-			}
-		}
-		st.Values[typ] = vals
-		for rel, ps := range st.Relations {
-			kept := ps[:0]
-			for _, p := range ps {
-				if !strings.EqualFold(p[0], v) && !strings.EqualFold(p[1], v) {
-					kept = append(kept, p)
-				}
-			}
-			st.Relations[rel] = kept
-		}
-		if strings.EqualFold(st.Defaults[typ], v) {
-			delete(st.Defaults, typ)
 		}
 		return nil
 	})

@@ -150,6 +150,17 @@ func (g *Grammar) Intent(name string) *Intent {
 	return nil
 }
 
+// Bind records the grammar's relation signatures in st (State.Signatures), so
+// that renaming or removing a value touches only pairs of its own type.
+func (g *Grammar) Bind(st *State) {
+	if st.Signatures == nil {
+		st.Signatures = map[string][2]string{}
+	}
+	for _, r := range g.Relations {
+		st.Signatures[r.Name] = [2]string{r.A.Name, r.B.Name}
+	}
+}
+
 // GroupOf returns the dynamic type whose group phrases include phrase (compared
 // case-insensitively, extra spaces and punctuation ignored): GroupOf("All units")
 // is the unit type after "group unit: all units". It returns nil when phrase is no

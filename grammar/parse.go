@@ -160,6 +160,21 @@ type phrase struct {
 	pos  Pos
 }
 
+// maxRangeBound bounds range types: a number a player says fits easily, and
+// arithmetic on the bounds cannot overflow.
+const maxRangeBound = 1_000_000
+
+// rangeBound reads a range bound, reporting one that is not a number or beyond
+// ±maxRangeBound at its position.
+func (p *parser) rangeBound(t token) (int, bool) {
+	n, err := strconv.Atoi(t.text)
+	if err != nil || n > maxRangeBound || n < -maxRangeBound {
+		p.errorf(t.pos, "range bound %s out of range: at most %d in size", t.text, maxRangeBound)
+		return 0, false
+	}
+	return n, true
+}
+
 // phraseList parses "a, b c, d" up to the end of the line: comma-separated phrases of
 // one or more words.
 func (p *parser) phraseList() []phrase {
@@ -217,7 +232,7 @@ func (p *parser) parseType() {
 		typ.Kind = FreeText
 	case t.kind == tokNumber:
 		typ.Kind = Range
-		lo, _ := strconv.Atoi(p.next().text)
+		lo, okLo := p.rangeBound(p.next()) // a bad bound is reported; the type still declares
 		if !p.expect("..") {
 			p.syncLine()
 			return
@@ -228,8 +243,8 @@ func (p *parser) parseType() {
 			p.syncLine()
 			return
 		}
-		hi, _ := strconv.Atoi(p.next().text)
-		if lo > hi {
+		hi, okHi := p.rangeBound(p.next())
+		if okLo && okHi && lo > hi {
 			p.errorf(t.pos, "empty range %d..%d", lo, hi)
 		}
 		typ.Min, typ.Max = lo, hi

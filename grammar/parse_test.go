@@ -105,6 +105,8 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate type", base + "type monster dynamic", `g.vcg:3:6: type "monster" declared twice`},
 		{"bad range", "type s 5..1\nintent a(x: s) {\n say \"{x}\"\n}", `g.vcg:1:8: empty range 5..1`},
 		{"range missing hi", "type s 1..", `g.vcg:1:11: expected the range's upper bound, found end of file`},
+		{"range overflow", "type s 1..99999999999999999999\nintent a(x: s) {\n say \"{x}\"\n}", `g.vcg:1:11: range bound 99999999999999999999 out of range: at most 1000000 in size`},
+		{"range too large", "type s 0..2000000\nintent a(x: s) {\n say \"{x}\"\n}", `g.vcg:1:11: range bound 2000000 out of range: at most 1000000 in size`},
 		{"bad type kind", "type s blob", `g.vcg:1:8: expected dynamic, text, enum or a range like 1..5 after type s, found "blob"`},
 		{"empty enum", "type d enum {\n}", `g.vcg:1:6: enum d has no values`},
 		{"dup enum value", "type d enum {\n left\n left\n}", `g.vcg:3:2: enum value "left" listed twice`},

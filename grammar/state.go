@@ -31,6 +31,20 @@ type State struct {
 	// Values) -> aliases ("living room" -> "lounge", "front room"). A command always
 	// carries the value's name, never an alias. Nil or missing entries mean no aliases.
 	Aliases map[string]map[string][]string `json:"-"`
+	// Signatures gives each relation's pair types (relation -> [A type, B type]), as
+	// the grammar declares them (Grammar.Bind sets it). With it Rename and Remove
+	// touch only the side of a pair that holds the renamed value's type: renaming
+	// the monster "Ember" leaves the move "ember" alone. Nil: both sides by name.
+	Signatures map[string][2]string `json:"-"`
+}
+
+// sides reports which sides of relation rel's pairs hold values of type typ.
+func (st *State) sides(rel, typ string) (a, b bool) {
+	sig, ok := st.Signatures[rel]
+	if !ok {
+		return true, true
+	}
+	return sig[0] == typ, sig[1] == typ
 }
 
 // stateJSON is the document form of a State: aliases sit with their value.
@@ -256,6 +270,12 @@ func (st *State) Clone() *State {
 			c.Relations[k] = append(c.Relations[k], append([]string(nil), p...))
 		}
 	}
+	if st.Signatures != nil {
+		c.Signatures = make(map[string][2]string, len(st.Signatures))
+		for k, v := range st.Signatures {
+			c.Signatures[k] = v
+		}
+	}
 	for k, v := range st.Defaults {
 		c.Defaults[k] = v
 	}
@@ -347,9 +367,10 @@ func (st *State) Remove(typ, v string) bool {
 	}
 	st.Values[typ] = vals
 	for rel, ps := range st.Relations {
+		sa, sb := st.sides(rel, typ)
 		kept := ps[:0]
 		for _, p := range ps {
-			if len(p) != 2 || !strings.EqualFold(p[0], v) && !strings.EqualFold(p[1], v) {
+			if len(p) != 2 || !(sa && strings.EqualFold(p[0], v)) && !(sb && strings.EqualFold(p[1], v)) {
 				kept = append(kept, p)
 			}
 		}
@@ -381,10 +402,11 @@ func (st *State) Rename(typ, old, new string) {
 			st.Values[typ][i] = new
 		}
 	}
-	for _, ps := range st.Relations {
+	for rel, ps := range st.Relations {
+		sa, sb := st.sides(rel, typ)
 		for _, p := range ps {
 			for i := range p {
-				if strings.EqualFold(p[i], old) {
+				if (i == 0 && sa || i == 1 && sb) && strings.EqualFold(p[i], old) {
 					p[i] = new
 				}
 			}

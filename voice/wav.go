@@ -23,6 +23,9 @@ type WAVInfo struct {
 	Channels      int
 	BitsPerSample int
 	Float         bool
+	// Truncated is set when the data chunk ended before the length its header
+	// gives (a file cut off while written): the samples that are there are returned.
+	Truncated bool
 }
 
 // ReadWAV decodes a RIFF/WAVE file into mono float32 at SampleRate: PCM of 8, 16,
@@ -124,47 +127,64 @@ func decodeData(r io.Reader, size uint32, format uint16, info WAVInfo) ([]float3
 			return bad("%d s of audio (%d MB) exceeds the limit (%d s, 1 GiB)", want/int64(frame)/int64(info.SampleRate), want>>20, MaxWAVDuration)
 		}
 	}
-	var buf bytes.Buffer
-	n, err := io.CopyN(&buf, r, want)
-	if err != nil && err != io.EOF {
-		return bad("reading data: %v", err)
+	// Decode in chunks straight into mono float32: memory is 4 bytes per frame
+	// (plus the resampled copy), not the raw data and its growing buffer.
+	var mono []float32
+	if size != 0 && size != 0xFFFFFFFF {
+		mono = make([]float32, 0, want/int64(frame))
 	}
-	if n > limit {
-		return bad("more than %d s or 1 GiB of audio", MaxWAVDuration)
-	}
-	data := buf.Bytes()
-	data = data[:len(data)-len(data)%frame] // a truncated last frame is dropped
-	frames := len(data) / frame
-	mono := make([]float32, frames)
+	chunk := make([]byte, frame*4096)
 	bps := info.BitsPerSample / 8
-	for i := 0; i < frames; i++ {
-		var sum float64
-		for c := 0; c < info.Channels; c++ {
-			b := data[i*frame+c*bps:]
-			var v float64
-			switch {
-			case info.Float && bps == 4:
-				v = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
-			case info.Float:
-				v = math.Float64frombits(binary.LittleEndian.Uint64(b))
-			case bps == 1:
-				v = (float64(b[0]) - 128) / 128
-			case bps == 2:
-				v = float64(int16(binary.LittleEndian.Uint16(b))) / 32768
-			case bps == 3:
-				v = float64(int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24)>>8) / 8388608
-			default:
-				v = float64(int32(binary.LittleEndian.Uint32(b))) / 2147483648
-			}
-			if v != v || math.IsInf(v, 0) { // NaN or Inf in a float file
-				v = 0
-			}
-			sum += v
+	var n int64
+	for n < want {
+		k, err := io.ReadFull(r, chunk[:min(int64(len(chunk)), want-n)])
+		k -= k % frame // a truncated last frame is dropped
+		n += int64(k)
+		if n > limit {
+			return bad("more than %d s or 1 GiB of audio", MaxWAVDuration)
 		}
-		s := sum / float64(info.Channels)
-		mono[i] = float32(math.Max(-1, math.Min(1, s)))
+		for i := 0; i < k; i += frame {
+			mono = append(mono, frameToMono(chunk[i:i+frame], info, bps))
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			if size != 0 && size != 0xFFFFFFFF && n < want {
+				info.Truncated = true // the header promised more: say so, keep what is there
+			}
+			break
+		}
+		if err != nil {
+			return bad("reading data: %v", err)
+		}
 	}
 	return Resample(mono, info.SampleRate), info, nil
+}
+
+// frameToMono averages one frame's channels into a sample in [-1, 1].
+func frameToMono(b []byte, info WAVInfo, bps int) float32 {
+	var sum float64
+	for c := 0; c < info.Channels; c++ {
+		b := b[c*bps:]
+		var v float64
+		switch {
+		case info.Float && bps == 4:
+			v = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
+		case info.Float:
+			v = math.Float64frombits(binary.LittleEndian.Uint64(b))
+		case bps == 1:
+			v = (float64(b[0]) - 128) / 128
+		case bps == 2:
+			v = float64(int16(binary.LittleEndian.Uint16(b))) / 32768
+		case bps == 3:
+			v = float64(int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24)>>8) / 8388608
+		default:
+			v = float64(int32(binary.LittleEndian.Uint32(b))) / 2147483648
+		}
+		if v != v || math.IsInf(v, 0) { // NaN or Inf in a float file
+			v = 0
+		}
+		sum += v
+	}
+	return float32(math.Max(-1, math.Min(1, sum/float64(info.Channels))))
 }
 
 // EncodeWAV writes mono float32 samples at SampleRate as a 16-bit PCM WAV.

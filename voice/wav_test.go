@@ -1,6 +1,7 @@
 package voice_test
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"os"
@@ -92,5 +93,29 @@ func TestReadWAVBadInput(t *testing.T) {
 	}
 	if _, _, err := voice.ReadWAV(filepath.Join(dir, "missing.wav")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// A file cut off while written decodes what is there and says it was truncated.
+func TestDecodeWAVTruncated(t *testing.T) {
+	var b bytes.Buffer
+	one := make([]float32, voice.SampleRate)
+	for i := range one {
+		one[i] = 0.25
+	}
+	if err := voice.EncodeWAV(&b, append(one, one...)); err != nil {
+		t.Fatal(err)
+	}
+	whole := b.Bytes()
+	cut := whole[:len(whole)-voice.SampleRate*2] // drop the second second (16-bit mono)
+	got, info, err := voice.DecodeWAV(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Truncated || len(got) != voice.SampleRate {
+		t.Errorf("truncated file: %d samples, Truncated=%v", len(got), info.Truncated)
+	}
+	if _, info, _ := voice.DecodeWAV(bytes.NewReader(whole)); info.Truncated {
+		t.Error("a whole file reported truncated")
 	}
 }

@@ -74,9 +74,13 @@ flags:`)
 
 	var src voice.AudioSource
 	if *wav != "" {
-		samples, _, err := voice.ReadWAV(*wav)
+		samples, info, err := voice.ReadWAV(*wav)
 		if err != nil {
 			return fail(err)
+		}
+		if info.Truncated {
+			fmt.Fprintf(os.Stderr, "voicecmd transcribe: warning: %s is truncated (its data ends before its header says); transcribing the %.1f s that are there\n",
+				*wav, float64(len(samples))/voice.SampleRate)
 		}
 		// Trailing silence lets the endpointer close an utterance that runs to
 		// the end of the file the same way it would live.

@@ -146,6 +146,7 @@ func New(g *grammar.Grammar, w *model.Weights, st *grammar.State, opts Options) 
 		name = "cpu"
 	}
 	f := &Model{g: g, lay: lay, w: w, state: st.Clone(), steps: steps}
+	g.Bind(f.state) // renames touch only their own type's side of a relation
 	// Open one backend now, so a bad backend fails here and not on the first
 	// utterance; "auto" is resolved once, by its one rule in model.OpenAuto.
 	var b model.Backend
