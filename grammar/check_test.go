@@ -313,3 +313,43 @@ func TestCheckStateDemo(t *testing.T) {
 		t.Errorf("demo state warning: %s", w.Error())
 	}
 }
+
+// FuzzRename: renaming any value of any type, to any new name, keeps every other
+// type's values and the other types' sides of every relation unchanged (with the
+// grammar's relation signatures bound).
+func FuzzRename(f *testing.F) {
+	g, st := demoGrammar(f)
+	g.Bind(st)
+	f.Add(uint8(0), uint8(0), "Ember")
+	f.Add(uint8(2), uint8(9), "Sparky")
+	f.Add(uint8(1), uint8(1), "thunderbolt")
+	types := st.Types()
+	f.Fuzz(func(t *testing.T, ti, vi uint8, name string) {
+		typ := types[int(ti)%len(types)]
+		vals := st.Values[typ]
+		if len(vals) == 0 || name == "" {
+			return
+		}
+		old := vals[int(vi)%len(vals)]
+		c := st.Clone()
+		c.Rename(typ, old, name)
+		for _, other := range types {
+			if other == typ {
+				continue
+			}
+			if strings.Join(c.Values[other], "\x00") != strings.Join(st.Values[other], "\x00") {
+				t.Fatalf("renaming %s %q to %q changed %s values: %v", typ, old, name, other, c.Values[other])
+			}
+		}
+		for rel, ps := range st.Relations {
+			sig := st.Signatures[rel]
+			for i, p := range ps {
+				for side := range 2 {
+					if sig[side] != typ && c.Relations[rel][i][side] != p[side] {
+						t.Fatalf("renaming %s %q to %q changed %s pair %v side %d (%s) to %v", typ, old, name, rel, p, side, sig[side], c.Relations[rel][i])
+					}
+				}
+			}
+		}
+	})
+}

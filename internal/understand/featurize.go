@@ -129,13 +129,14 @@ func (l *layout) featurize(text string, st *grammar.State) (*featurized, error) 
 	return l.featurizeOpt(text, st, true)
 }
 
-// errOnlyFillers rejects speech made only of filler, joining and article words:
+// errOnlyFillers rejects speech made only of filler, joining and article words and
+// numbers:
 // background talk in open-mic play produces exactly these transcripts.
 var errOnlyFillers = errors.New("not a command: only filler words")
 
 func (l *layout) onlyFillers(toks []token) bool {
 	for _, t := range toks {
-		if !l.fillers[t.norm] && !l.joins[t.norm] && t.norm != "the" && t.norm != "a" && t.norm != "an" {
+		if !l.fillers[t.norm] && !l.joins[t.norm] && t.norm != "the" && t.norm != "a" && t.norm != "an" && t.num < 0 {
 			return false
 		}
 	}
