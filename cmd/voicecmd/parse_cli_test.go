@@ -208,3 +208,18 @@ func TestParseCLIHugeLine(t *testing.T) {
 		t.Fatalf("output:\n%.400s", out)
 	}
 }
+
+// A short soak: renames keep working and memory figures come out.
+func TestBenchSoakShort(t *testing.T) {
+	out, errs, code := runCLI(t, "", "bench", "soak", "--game", demoGame, "--duration", "2s", "--rename-every", "16", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if r["renames"].(float64) < 2 || r["wrong_commands"].(float64) != 0 || r["rss_end_mb"].(float64) <= 0 {
+		t.Errorf("soak report %v", r)
+	}
+}
