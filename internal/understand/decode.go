@@ -280,9 +280,12 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 		case grammar.Enum:
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
 		case grammar.Range:
-			n := f.toks[c.tok].num
-			if n < slot.Type.Min || n > slot.Type.Max {
-				return fmt.Sprintf("%s %d is out of range %d..%d", slot.Name, n, slot.Type.Min, slot.Type.Max)
+			tk := f.toks[c.tok]
+			if tk.fraction {
+				return fmt.Sprintf("%s %s is not a whole number", slot.Name, word(c.tok))
+			}
+			if n := tk.num; n < slot.Type.Min || n > slot.Type.Max {
+				return fmt.Sprintf("%s %s is out of range %d..%d", slot.Name, word(c.tok), slot.Type.Min, slot.Type.Max)
 			}
 		}
 		return ""

@@ -286,3 +286,21 @@ func TestBadWeightShapesRefused(t *testing.T) {
 		}
 	}
 }
+
+// Numbers a range cannot hold are rejected with the number as said, never dropped.
+func TestOutOfRangeNumbersRejected(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"go left 99999999999999999999999 steps": "steps 99999999999999999999999 is out of range 1..5",
+		"Sparky go left 3.5 steps":              "steps 3.5 is not a whole number",
+		"go left 100 steps":                     "steps 100 is out of range 1..5",
+	} {
+		r := m.Understand(text, nil)
+		if !r.Rejected || r.Reason != want {
+			t.Errorf("%q: got %+v, want the rejection %q", text, r, want)
+		}
+	}
+	if r := m.Understand("Sparky go left 2 steps", nil); r.Rejected || r.Commands[0].Slots["steps"].Num != 2 {
+		t.Errorf("2 steps: %+v", r)
+	}
+}

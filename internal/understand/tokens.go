@@ -16,6 +16,7 @@ type token struct {
 	punctAfter bool   // followed by , . ! ? ; :
 	num        int    // number value, -1 if not a number
 	homophone  bool   // a number only by sound ("to" -> 2, "for" -> 4)
+	fraction   bool   // "3.5": a number, but no whole count (num is hugeNumber)
 }
 
 var numberValue = map[string]int{
@@ -44,6 +45,11 @@ func tokenize(text string) []token {
 		for i < len(text) {
 			r, w := utf8.DecodeRuneInString(text[i:])
 			if !isWordRune(r) {
+				// "3.5" and "2,5" are one word (a number that is not a whole count)
+				if (r == '.' || r == ',') && i > start && isDigit(text[i-1]) && i+1 < len(text) && isDigit(text[i+1]) {
+					i += w
+					continue
+				}
 				break
 			}
 			i += w
@@ -66,11 +72,16 @@ func tokenize(text string) []token {
 			t.num, t.homophone = n, true
 		} else if n, ok := parseDigits(t.norm); ok {
 			t.num = n
+			if strings.ContainsAny(word, ".,") {
+				t.num, t.fraction = hugeNumber, true
+			}
 		}
 		toks = append(toks, t)
 	}
 	return toks
 }
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' }
 
@@ -84,8 +95,12 @@ func normWord(w string) string {
 	return b.String()
 }
 
+// hugeNumber stands for a digit string too long to be a real count: still a number
+// (so "99999999999999999999 steps" is out of range, not "no steps").
+const hugeNumber = 1 << 30
+
 func parseDigits(s string) (int, bool) {
-	if s == "" || len(s) > 6 {
+	if s == "" {
 		return 0, false
 	}
 	n := 0
@@ -93,9 +108,11 @@ func parseDigits(s string) (int, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		if n < hugeNumber {
+			n = n*10 + int(c-'0')
+		}
 	}
-	return n, true
+	return min(n, hugeNumber), true
 }
 
 // joinForm is how names are compared: lower case letters and digits, no spaces.
