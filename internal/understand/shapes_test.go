@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,91 +12,26 @@ import (
 	"github.com/voicecmd/voicecmd/internal/model"
 )
 
-// shapeGrammars are grammars of 1, 3, 9 and 14 slot roles (the intent counts as one,
-// a text slot as two): the model must take its shape from each.
-var shapeGrammars = map[int]string{
-	1: `
-intent pause() {
-    say "pause [the game]"
-    say "(stop | hold) everything"
-}
-intent resume() {
-    say "(resume | continue | unpause) [the game]"
-}`,
-	3: `
-type room dynamic
-type level 1..10
-intent lights(room: room, level?: level) {
-    say "[set] [the] {room} lights [to {level}]"
-    say "dim the {room} [to {level}]"
-}
-intent off(room: room) {
-    say "turn off [the] {room} [lights]"
-}`,
-	9: `
-type unit dynamic
-type enemy dynamic
-type place dynamic
-type structure enum {
-    cannon: gun
-    tower: archer tower, bow tower
-    wall
-}
-type count 1..5
-type name text
-intent attack(squad: unit, target: enemy) {
-    say "{squad} [,] attack [the] {target}"
-}
-intent build(what: structure, where: place, count?: count) {
-    say "build [{count}] [a] {what} at [the] {where}"
-}
-intent go(squad: unit, where: place, pace?: count) {
-    say "{squad} [,] (go | move) to [the] {where} [in {pace}]"
-}
-intent rename(squad: unit, name: name) {
-    say "rename {squad} to {name}"
-}`,
-	14: `
-type a dynamic
-type b dynamic
-type n 1..9
-type t text
-type e enum {
-    red
-    green
-}
-intent one(s1: a, s2: b, s3: n) {
-    say "one {s1} {s2} {s3}"
-}
-intent two(s4: a, s5: b, s6: e) {
-    say "two {s4} [with] {s5} {s6}"
-}
-intent three(s7: a, s8: b, s9: n, s10: e) {
-    say "three {s7} {s8} {s9} {s10}"
-}
-intent four(s11: a, s12: t) {
-    say "four {s11} called {s12}"
-}`,
-}
-
-var shapeStates = map[int]string{
-	1:  `{}`,
-	3:  `{"values": {"room": ["kitchen", "living room", "hall"]}}`,
-	9:  `{"values": {"unit": ["archers", "knights"], "enemy": ["goblin", "troll"], "place": ["north gate", "bridge"]}}`,
-	14: `{"values": {"a": ["alpha", "apex"], "b": ["bravo", "bolt"]}}`,
+// testdata/shapes/rolesN holds grammars of 1, 3, 9 and 14 slot roles (the intent
+// counts as one, a text slot as two), each with a small state: the model must take
+// its shape from each. scripts/any-grammar.sh trains them for real.
+func shapeGame(t *testing.T, dir string) (*grammar.Grammar, *grammar.State) {
+	t.Helper()
+	g, err := grammar.ParseFile(filepath.Join("testdata/shapes", dir, GrammarFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := grammar.LoadState(filepath.Join("testdata/shapes", dir, StateFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, st
 }
 
 func TestAnyGrammarTrains(t *testing.T) {
 	for _, roles := range []int{1, 3, 9, 14} {
 		t.Run(fmt.Sprintf("%d roles", roles), func(t *testing.T) {
-			g, err := grammar.Parse("shape.vcg", shapeGrammars[roles])
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := grammar.ParseState([]byte(shapeStates[roles]))
-			if err != nil {
-				t.Fatal(err)
-			}
+			g, st := shapeGame(t, fmt.Sprintf("roles%d", roles))
 			cfg := model.DefaultConfig()
 			cfg.Dim, cfg.FFN, cfg.EncLayers, cfg.HashBuckets = 16, 32, 1, 512
 			w, err := Train(context.Background(), g, TrainOptions{Config: cfg, Base: st, Train: model.TrainConfig{Steps: 20, Batch: 8, Seed: 1}})
