@@ -34,5 +34,6 @@ for l in sys.stdin:
   read -r exact wrong < <(build/voicecmd eval --game "$game" --devset "$game/generated.txt" --min-confidence 0 --json |
     python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.3f %.3f" % (r["exact"], r["wrong_commands"]))')
   values=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(len(v) for v in s.get("values",{}).values()))' "$game/state.json")
-  printf '%-10s %6s %8s %9.1f %8s %8s\n' "$name" "${name#roles}" "$values" "$secs" "$exact" "$wrong"
+  roles=$(python3 -c "import json,struct,sys; b=open(sys.argv[1],'rb').read(); print(struct.unpack_from('<I', b, 12+4*12)[0])" "$game/model.vcw")
+  printf '%-10s %6s %8s %9.1f %8s %8s\n' "$name" "$roles" "$values" "$secs" "$exact" "$wrong"
 done
