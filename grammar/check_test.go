@@ -271,7 +271,10 @@ func TestCheckState(t *testing.T) {
 			"c.vcg:22:35: state value \"Out Of The Way\" (move) is also a phrase of intent dodge's pattern; players saying it will be misunderstood\n" +
 				"c.vcg:22:42: state value \"the way\" (move) is also a phrase of intent dodge's pattern; players saying it will be misunderstood"},
 		{"alternatives do not chain", `{"values": {"item": ["dodge out"]}}`, ""},
-		{"across a pause", `{"values": {"item": ["Way, Now"]}}`, `c.vcg:23:31: state value "Way, Now" (item) is also a phrase of intent dodge's pattern; players saying it will be misunderstood`},
+		{"across a pause", `{"values": {"item": ["Way, Now"]}}`, "c.vcg:4:6: state value \"Way, Now\" (item) has punctuation; a transcriber never writes it that way, so players cannot say it exactly\n" +
+			`c.vcg:23:31: state value "Way, Now" (item) is also a phrase of intent dodge's pattern; players saying it will be misunderstood`},
+		{"punctuation", `{"values": {"monster": ["Spa,rky!"]}}`, `c.vcg:1:6: state value "Spa,rky!" (monster) has punctuation; a transcriber never writes it that way, so players cannot say it exactly`},
+		{"number", `{"values": {"monster": ["3"]}}`, `c.vcg:1:6: state value "3" (monster) is a number; players saying it will be heard as a count`},
 		{"join", `{"values": {"enemy": ["And Then"]}}`, `c.vcg:11:12: state value "And Then" (enemy) is also a join word; players saying it will be misunderstood`},
 		{"filler", `{"values": {"item": ["please"]}}`, `c.vcg:12:13: state value "please" (item) is also a filler word; players saying it will be misunderstood`},
 		{"group", `{"values": {"enemy": ["Everyone"]}}`, `c.vcg:13:16: state value "Everyone" (enemy) is also a group word of monster; players saying it will be misunderstood`},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // CheckState reports how well a state fits the grammar; call it when a game loads
@@ -162,6 +163,16 @@ func (g *Grammar) stateWarnings(st *State) []Error {
 			continue
 		}
 		words := strings.Fields(s.norm)
+		if t := g.Type(s.typ); t != nil {
+			if strings.IndexFunc(s.name, func(r rune) bool {
+				return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '\'' && r != '-'
+			}) >= 0 {
+				warn(t.Pos, s, "has punctuation; a transcriber never writes it that way, so players cannot say it exactly")
+			}
+			if strings.Trim(s.norm, "0123456789 ") == "" {
+				warn(t.Pos, s, "is a number; players saying it will be heard as a count")
+			}
+		}
 		for i := 0; i < len(matchers); i++ {
 			m := matchers[i]
 			if pos, ok := m.nfa.match(words); ok {

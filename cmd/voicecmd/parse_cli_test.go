@@ -223,3 +223,25 @@ func TestBenchSoakShort(t *testing.T) {
 		t.Errorf("soak report %v", r)
 	}
 }
+
+// Output that cannot be written is a failure with a message, not a silent success.
+func TestParseCLIWriteError(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	for _, args := range [][]string{{"parse", "--game", demoGame, "Sparky dodge"}, {"parse", "--game", demoGame, "-"}} {
+		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(voicecmdBinary(t), args...)
+		cmd.Stdin = strings.NewReader("Sparky dodge\n")
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &errb
+		err = cmd.Run()
+		full.Close()
+		if err == nil || !strings.Contains(errb.String(), "voicecmd parse:") {
+			t.Errorf("%v to /dev/full: err %v, stderr %q; want exit 1 with a message", args[len(args)-1], err, errb.String())
+		}
+	}
+}

@@ -120,8 +120,15 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 					}
 					cmd.Slots[ro.slot] = grammar.Str(strings.Trim(f.text[f.toks[spanStart].start:f.toks[c.tok].end], " ,.!?;:\"'"))
 				default:
-					if f.toks[c.tok].num < 0 {
-						return grammar.Reject(f.text, "%s: %q is not a number", ro.slot, f.text[f.toks[c.tok].start:f.toks[c.tok].end])
+					said := f.text[f.toks[c.tok].start:f.toks[c.tok].end]
+					typ := in.Slot(ro.slot).Type
+					switch {
+					case s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0): // unsure it was a command at all
+						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
+					case typ.Kind != grammar.Range: // a word where a name or an enum value belongs
+						return grammar.Reject(f.text, "unknown %s %q", typ.Name, said)
+					case f.toks[c.tok].num < 0:
+						return grammar.Reject(f.text, "%s: %q is not a number", ro.slot, said)
 					}
 					cmd.Slots[ro.slot] = grammar.Num(f.toks[c.tok].num)
 				}

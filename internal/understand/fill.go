@@ -125,7 +125,7 @@ func LoadState(g *grammar.Grammar, path string, logf func(string, ...any)) (*gra
 	}
 	if logf != nil {
 		for _, w := range warnings {
-			logf("%s: warning: %v", path, w)
+			logf("%s: warning: %s", path, w.Error())
 		}
 	}
 	return st, nil

@@ -240,3 +240,19 @@ func TestOutOfRangeNumbersRejected(t *testing.T) {
 		t.Errorf("2 steps: %+v", r)
 	}
 }
+
+// Reasons name the real problem: a word where a value belongs is unknown, a greeting
+// is not a command.
+func TestRejectionReasons(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"Sparky go sideways":    `unknown direction "sideways"`,
+		"Pikachu, thunderbolt!": `unknown monster "Pikachu"`,
+		"hi":                    `not a command: "hi"`,
+		"and then":              "not a command: only filler words",
+	} {
+		if r := m.Understand(text, nil); !r.Rejected || r.Reason != want {
+			t.Errorf("%q: got %+v, want the rejection %q", text, r, want)
+		}
+	}
+}
