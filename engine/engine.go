@@ -105,6 +105,12 @@ type Options struct {
 	// EarlyConfidence is the confidence early dispatch needs. Zero means 0.9.
 	EarlyConfidence float64
 
+	// Endpointing decides from each partial transcript's parse how long a pause
+	// ends the player's utterance (sources that implement Endpointer, such as
+	// voice.EngineSource with voice.Options.PauseTranscripts). Off by default: the
+	// source's fixed trailing silence.
+	Endpointing EndpointRule
+
 	// MinConfidence is the confidence an utterance's commands need to be executed
 	// (engine/fill's confidences are calibrated: the probability that the commands
 	// are exactly what was said). Below it the utterance is rejected with its
@@ -155,6 +161,9 @@ type Engine struct {
 	opts   Options
 	filler Filler
 	adaptK bool // the filler has steps (DefaultSteps > 0): the engine tunes K
+	// grammar is the filler's grammar when it has one (Grammar() *grammar.Grammar),
+	// for grammar-aware endpointing
+	grammar *grammar.Grammar
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -229,6 +238,9 @@ func New(opts Options) (*Engine, error) {
 		wake:     make(chan struct{}, 1),
 		partials: map[int]job{},
 		early:    map[utterKey]*earlyState{},
+	}
+	if gf, ok := opts.Filler.(interface{ Grammar() *grammar.Grammar }); ok {
+		e.grammar = gf.Grammar()
 	}
 	if def := opts.Filler.DefaultSteps(); def > 0 {
 		e.adaptK = true

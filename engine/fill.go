@@ -78,6 +78,11 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 	results := e.filler.Fill(texts, st, steps)
 	end := e.opts.Now()
 	took := end.Sub(start)
+	for i, j := range batch { // before the lock: sources are told at once
+		if i < len(results) {
+			e.hintEndpoint(j, results[i])
+		}
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

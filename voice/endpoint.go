@@ -75,6 +75,7 @@ type endpointer struct {
 	lastSpeech int // end of the last speech frame
 	pos        int // samples consumed so far
 	paused     bool
+	limit      int // trailing silence that ends the utterance, in samples (0: TrailingSilence)
 }
 
 func newEndpointer(o EndpointOptions) *endpointer {
@@ -123,7 +124,11 @@ func (e *endpointer) push(db float32) endpointEvent {
 		return epNone
 	}
 	e.silence++
-	if e.silence*e.frame >= Samples(e.o.TrailingSilence) || e.pos-e.start >= Samples(e.o.MaxUtterance) {
+	limit := e.limit
+	if limit <= 0 {
+		limit = Samples(e.o.TrailingSilence)
+	}
+	if e.silence*e.frame >= max(limit, 3*e.frame) || e.pos-e.start >= Samples(e.o.MaxUtterance) {
 		e.inSpeech = false
 		return epEnd
 	}

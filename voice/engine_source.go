@@ -82,3 +82,9 @@ func (s *voiceSource) StopTalking() {
 }
 
 func (s *voiceSource) SetVocabulary(words []string) { s.rec.SetVocabulary(words) }
+
+// SetEndpointSilence implements engine.Endpointer: the engine's grammar-aware
+// endpointing sets how long a pause ends the utterance.
+func (s *voiceSource) SetEndpointSilence(utt uint64, d time.Duration) {
+	s.rec.SetEndpointSilence(int(utt), d)
+}

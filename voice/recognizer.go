@@ -87,6 +87,13 @@ type Options struct {
 	// EventBuffer is the capacity of the event channel (256). Level events are
 	// dropped when it is full; other events wait for the reader.
 	EventBuffer int
+	// PauseTranscripts transcribes the utterance as soon as speech pauses (two
+	// quiet frames, 40 ms) and sends it as a partial. It lets a listener decide the
+	// end of the utterance from what was said (SetEndpointSilence: the engine's
+	// grammar-aware endpointing), and when no speech follows the pause, the final
+	// transcript reuses this text instead of transcribing the same audio again:
+	// whisper then runs during the trailing silence, off the critical path.
+	PauseTranscripts bool
 }
 
 // Stats are counters of a running Recognizer.
@@ -117,6 +124,25 @@ type Recognizer struct {
 
 	utterances, partialsOut, droppedLevels atomic.Int64
 	lastFinal                              atomic.Int64
+
+	// the endpoint silence asked for by SetEndpointSilence: utterance and samples
+	hintUtt, hintSilence atomic.Int64
+	// tail is the last pause transcript (transcribe goroutine only)
+	tail struct {
+		id, end int
+		tr      Transcription
+		asr     time.Duration
+	}
+}
+
+// SetEndpointSilence sets how much trailing silence ends utterance utt (the id of
+// its events), from now on, instead of Endpoint.TrailingSilence: a listener that
+// knows from a partial transcript that the command is complete asks for a short
+// one, one that knows more words must follow for a long one. A value for an
+// utterance other than the current one is ignored. Safe for concurrent use.
+func (r *Recognizer) SetEndpointSilence(utt int, d time.Duration) {
+	r.hintSilence.Store(int64(Samples(max(d, 0))))
+	r.hintUtt.Store(int64(utt))
 }
 
 type job struct {
@@ -125,6 +151,8 @@ type job struct {
 	start, end, detected int       // stream positions in samples
 	detectedAt           time.Time // wall time when the end was detected
 	partial              bool
+	pause                bool  // a pause transcript (Options.PauseTranscripts): never canceled by finals
+	reuse                bool  // a final whose speech a pause transcript covers: reuse its text
 	err                  error // a source error, delivered after the finals before it
 }
 
@@ -260,17 +288,21 @@ func (r *Recognizer) capture() {
 		levelN    int
 		levelStep = Samples(r.opts.LevelInterval)
 		ptt       = r.opts.PushToTalk
+		pauseEnd  int // speech end the last pause transcript of this utterance covers
 	)
 	finish := func(end, detected int) bool {
 		inUtt = false
 		// Keep up to 100 ms after the last speech: whisper does better with a
 		// little silence after the last word than with none.
 		keep := min(len(utt), end-uttStart+Samples(100*time.Millisecond))
-		j := job{id: id, samples: utt[:max(keep, 0)], start: uttStart, end: end, detected: detected, detectedAt: time.Now()}
+		j := job{id: id, samples: utt[:max(keep, 0)], start: uttStart, end: end, detected: detected, detectedAt: time.Now(),
+			reuse: r.opts.PauseTranscripts && pauseEnd >= end}
 		utt = nil
-		// Drop a pending partial of this utterance: the final supersedes it.
+		// Drop a pending partial of this utterance: the final supersedes it (a
+		// pause transcript already running is waited for and reused instead).
 		select {
 		case <-r.partials:
+			j.reuse = false
 		default:
 		}
 		select {
@@ -282,7 +314,7 @@ func (r *Recognizer) capture() {
 	}
 	begin := func(start int) bool {
 		id++
-		inUtt, paused, lastPart = true, false, 0
+		inUtt, paused, lastPart, pauseEnd = true, false, 0, 0
 		uttStart = max(start, pos-len(recent))
 		utt = append(make([]float32, 0, Samples(3*time.Second)), recent[len(recent)-(pos-uttStart):]...)
 		return r.send(Event{Kind: EventStart, Utterance: id, Start: Duration(uttStart)})
@@ -330,6 +362,10 @@ func (r *Recognizer) capture() {
 					}
 				}
 			} else {
+				ep.limit = 0
+				if inUtt && r.hintUtt.Load() == int64(id) {
+					ep.limit = int(r.hintSilence.Load())
+				}
 				switch ep.push(db) {
 				case epStart:
 					if !begin(ep.start) {
@@ -341,6 +377,19 @@ func (r *Recognizer) capture() {
 					}
 				case epPause:
 					paused = true
+					if r.opts.PauseTranscripts && inUtt {
+						snap := append([]float32(nil), utt...)
+						p := job{id: id, samples: snap, start: uttStart, end: ep.lastSpeech, partial: true, pause: true}
+						select { // replace any partial still waiting
+						case <-r.partials:
+						default:
+						}
+						select {
+						case r.partials <- p:
+							pauseEnd = ep.lastSpeech
+						default:
+						}
+					}
 				case epResume:
 					paused = false
 				}
@@ -420,12 +469,22 @@ func (r *Recognizer) transcribe() {
 		}
 		t0 := time.Now()
 		cancel := r.closing
-		if j.partial {
-			// A final waiting behind this partial matters more.
+		if j.partial && !j.pause {
+			// A final waiting behind this partial matters more (a pause transcript
+			// is what that final will reuse: it finishes).
 			cancel = func() bool { return len(r.finals) > 0 || r.closing() }
 		}
-		tr, err := r.tr.Transcribe(j.samples, TranscribeOptions{Prompt: *r.prompt.Load(), Partial: j.partial, Cancel: cancel})
+		var tr Transcription
+		var err error
+		if j.reuse && r.tail.id == j.id && r.tail.end >= j.end {
+			tr = r.tail.tr // no speech since the pause: the same audio, the same text
+		} else {
+			tr, err = r.tr.Transcribe(j.samples, TranscribeOptions{Prompt: *r.prompt.Load(), Partial: j.partial, Cancel: cancel})
+		}
 		asr := time.Since(t0)
+		if j.pause && err == nil {
+			r.tail.id, r.tail.end, r.tail.tr, r.tail.asr = j.id, j.end, tr, asr
+		}
 		if errors.Is(err, ErrCanceled) {
 			continue
 		}

@@ -462,3 +462,65 @@ func TestFinalCancelsRunningPartial(t *testing.T) {
 		t.Errorf("the final waited %v behind a partial", wait)
 	}
 }
+
+// With PauseTranscripts the utterance is transcribed at the first pause, and when
+// no speech follows, the final reuses that text: one transcription per utterance,
+// done during the trailing silence.
+func TestPauseTranscriptIsReusedByTheFinal(t *testing.T) {
+	audio, _ := utterances(t, espeak.Voice{}, 0.3, 1.2, "Sparky, thunderbolt the Rattler")
+	asr := &fakeASR{delay: 30 * time.Millisecond}
+	evs := collect(t, voice.RealtimeSource(audio, 0), voice.Options{Transcriber: asr, PauseTranscripts: true, LevelInterval: -1})
+	var partials, finals []voice.Event
+	for _, ev := range evs {
+		switch ev.Kind {
+		case voice.EventPartial:
+			partials = append(partials, ev)
+		case voice.EventFinal:
+			finals = append(finals, ev)
+		}
+	}
+	if len(finals) != 1 || len(partials) == 0 {
+		t.Fatalf("%d partials, %d finals", len(partials), len(finals))
+	}
+	last := partials[len(partials)-1]
+	if finals[0].Text != last.Text {
+		t.Errorf("final %q does not reuse the pause transcript %q", finals[0].Text, last.Text)
+	}
+	asr.mu.Lock()
+	calls := len(asr.calls)
+	asr.mu.Unlock()
+	if calls != len(partials) {
+		t.Errorf("%d transcriptions for %d pause transcripts and one final: the final transcribed again", calls, len(partials))
+	}
+}
+
+// SetEndpointSilence shortens (or lengthens) the silence that ends the current
+// utterance: the end is detected sooner after the last word.
+func TestSetEndpointSilence(t *testing.T) {
+	audio, spans := utterances(t, espeak.Voice{}, 0.3, 1.5, "Bubbles, come back")
+	run := func(hint time.Duration) time.Duration {
+		r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for ev := range r.Events() {
+			switch ev.Kind {
+			case voice.EventStart:
+				if hint > 0 {
+					r.SetEndpointSilence(ev.Utterance, hint)
+					r.SetEndpointSilence(ev.Utterance+1, 2*time.Second) // another utterance: ignored
+					r.SetEndpointSilence(ev.Utterance, hint)
+				}
+			case voice.EventFinal:
+				return ev.Detected - spans[0][1]
+			}
+		}
+		t.Fatal("no final")
+		return 0
+	}
+	fixed, short := run(0), run(80*time.Millisecond)
+	if !(short < fixed-100*time.Millisecond) || short > 150*time.Millisecond {
+		t.Errorf("end detected %v after the last word with a short hint, %v with the fixed 250 ms", short, fixed)
+	}
+}

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/voicecmd/voicecmd/grammar"
+)
+
+// Endpointer is implemented by sources whose end-of-utterance silence can be set
+// while the player speaks (voice.EngineSource). With Options.Endpointing on, the
+// engine calls it from its fill goroutine after each partial transcript of an
+// utterance is filled; it must be cheap and safe for concurrent use.
+type Endpointer interface {
+	// SetEndpointSilence sets how much trailing silence ends utterance utt from
+	// now on (the ids of Transcript.Utterance).
+	SetEndpointSilence(utt uint64, silence time.Duration)
+}
+
+// EndpointRule is grammar-aware endpointing: the engine decides how long a pause
+// ends the player's utterance from the parse of what was said so far, instead of
+// one fixed silence. After "Bubbles, come back" nothing can follow; after "Sparky,
+// thunderbolt" a target may still come; after "Sparky, use" the player cannot be
+// done. The zero value is off (the source's fixed silence). Each duration's zero
+// value is its measured default.
+type EndpointRule struct {
+	// On turns grammar-aware endpointing on.
+	On bool
+	// Complete ends an utterance whose every command is complete and has no
+	// optional slot left unsaid. Zero means 100 ms.
+	Complete time.Duration
+	// Open ends an utterance whose last command could still take an optional slot
+	// ("Sparky, thunderbolt" ... "the Rattler"). Zero means 450 ms: longer than a
+	// natural pause inside a command, so a command is not dispatched while the
+	// player is still saying it.
+	Open time.Duration
+	// Incomplete ends an utterance that is no command yet (a rejection more words
+	// could fix: "Sparky, use"). Zero means 700 ms.
+	Incomplete time.Duration
+}
+
+func (r EndpointRule) withDefaults() EndpointRule {
+	if r.Complete <= 0 {
+		r.Complete = 100 * time.Millisecond
+	}
+	if r.Open <= 0 {
+		r.Open = 450 * time.Millisecond
+	}
+	if r.Incomplete <= 0 {
+		r.Incomplete = 700 * time.Millisecond
+	}
+	return r
+}
+
+// Silence is the trailing silence that ends an utterance whose words so far parse
+// as r: Incomplete for a rejection, Open when the last command has an optional
+// slot of g that was not said, Complete otherwise (also without a grammar).
+func (rule EndpointRule) Silence(r grammar.Result, g *grammar.Grammar) time.Duration {
+	rule = rule.withDefaults()
+	if r.Rejected || len(r.Commands) == 0 {
+		return rule.Incomplete
+	}
+	last := r.Commands[len(r.Commands)-1]
+	if g != nil {
+		if in := g.Intent(last.Intent); in != nil {
+			for _, s := range in.Slots {
+				if _, said := last.SlotConfidence[s.Name]; s.Optional && !said {
+					return rule.Open
+				}
+			}
+		}
+	}
+	return rule.Complete
+}
+
+// hintEndpoint tells a partial's source how long a pause ends its utterance.
+func (e *Engine) hintEndpoint(j job, r grammar.Result) {
+	if !e.opts.Endpointing.On || j.tr.Final || j.typed {
+		return
+	}
+	e.mu.Lock()
+	var src Source
+	if j.source < len(e.sources) {
+		src = e.sources[j.source].src
+	}
+	e.mu.Unlock()
+	if ep, ok := src.(Endpointer); ok {
+		ep.SetEndpointSilence(j.tr.Utterance, e.opts.Endpointing.Silence(r, e.grammar))
+	}
+}

@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/voicecmd/voicecmd/grammar"
+)
+
+func TestEndpointRuleSilence(t *testing.T) {
+	g, err := grammar.Parse("e.vcg", `
+type monster dynamic
+type enemy dynamic
+type move dynamic
+intent attack(actor: monster, move: move, target?: enemy) {
+    default actor: state
+    say "{actor} {move} [{target}]"
+}
+intent retreat(actor: monster) {
+    default actor: state
+    say "{actor} come back"
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := func(intent string, said ...string) grammar.Command {
+		c := grammar.Command{Intent: intent, Slots: map[string]grammar.Value{}, SlotConfidence: map[string]float64{}}
+		for _, s := range said {
+			c.Slots[s], c.SlotConfidence[s] = grammar.Str("x"), 0.9
+		}
+		return c
+	}
+	res := func(cs ...grammar.Command) grammar.Result { return grammar.Result{Commands: cs} }
+	rule := EndpointRule{On: true}
+	for _, tc := range []struct {
+		name string
+		r    grammar.Result
+		g    *grammar.Grammar
+		want time.Duration
+	}{
+		{"complete, nothing optional left", res(cmd("retreat", "actor")), g, 100 * time.Millisecond},
+		{"target may follow", res(cmd("attack", "actor", "move")), g, 450 * time.Millisecond},
+		{"all said", res(cmd("attack", "actor", "move", "target")), g, 100 * time.Millisecond},
+		{"only the last command counts", res(cmd("attack", "actor", "move"), cmd("retreat", "actor")), g, 100 * time.Millisecond},
+		{"a defaulted slot is not optional", res(cmd("retreat")), g, 100 * time.Millisecond},
+		{"rejection", grammar.Reject("Sparky use", "attack: which move?"), g, 700 * time.Millisecond},
+		{"no grammar", res(cmd("attack", "actor", "move")), nil, 100 * time.Millisecond},
+	} {
+		if got := rule.Silence(tc.r, tc.g); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	custom := EndpointRule{On: true, Complete: 50 * time.Millisecond, Open: time.Second, Incomplete: 2 * time.Second}
+	if got := custom.Silence(res(cmd("attack", "actor", "move")), g); got != time.Second {
+		t.Errorf("custom Open: %v", got)
+	}
+}
+
+// hintSource emits partials and records the silences the engine asks for.
+type hintSource struct {
+	texts []string
+	mu    sync.Mutex
+	got   []time.Duration
+	done  chan struct{}
+}
+
+func (s *hintSource) Run(ctx context.Context, emit func(Transcript)) error {
+	for _, t := range s.texts {
+		emit(Transcript{Utterance: 7, Text: t})
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(s.done)
+	<-ctx.Done()
+	return nil
+}
+
+func (s *hintSource) SetEndpointSilence(utt uint64, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if utt == 7 {
+		s.got = append(s.got, d)
+	}
+}
+
+func TestEngineHintsTheEndpoint(t *testing.T) {
+	src := &hintSource{texts: []string{"hold", "hold Sparky"}, done: make(chan struct{})}
+	e := newEngine(t, Options{Filler: &wordFiller{}, Sources: []Source{src}, Endpointing: EndpointRule{On: true}})
+	<-src.done
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		src.mu.Lock()
+		n := len(src.got)
+		src.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		e.Poll()
+		time.Sleep(time.Millisecond)
+	}
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	// "hold" alone is no command for wordFiller (a rejection): wait long; "hold
+	// Sparky" is complete: end soon.
+	if len(src.got) < 2 || src.got[0] != 700*time.Millisecond || src.got[len(src.got)-1] != 100*time.Millisecond {
+		t.Errorf("silences asked for: %v", src.got)
+	}
+}
