@@ -28,8 +28,9 @@ type EndpointRule struct {
 	// Complete ends an utterance whose every command is complete and has no
 	// optional slot left unsaid. Zero means 100 ms.
 	Complete time.Duration
-	// Open ends an utterance whose last command could still take an optional slot
-	// ("Sparky, thunderbolt" ... "the Rattler"). Zero means 450 ms: longer than a
+	// Open ends an utterance whose last command has a slot the player has not said
+	// yet — optional ("Sparky, thunderbolt" ... "the Rattler") or filled by a
+	// default ("use a potion" ... "on Cinder"). Zero means 450 ms: longer than a
 	// natural pause inside a command, so a command is not dispatched while the
 	// player is still saying it.
 	Open time.Duration
@@ -52,8 +53,9 @@ func (r EndpointRule) withDefaults() EndpointRule {
 }
 
 // Silence is the trailing silence that ends an utterance whose words so far parse
-// as r: Incomplete for a rejection, Open when the last command has an optional
-// slot of g that was not said, Complete otherwise (also without a grammar).
+// as r: Incomplete for a rejection, Open when the last command has a slot of g
+// that was not said (optional, or filled by its default), Complete otherwise (also
+// without a grammar).
 func (rule EndpointRule) Silence(r grammar.Result, g *grammar.Grammar) time.Duration {
 	rule = rule.withDefaults()
 	if r.Rejected || len(r.Commands) == 0 {
@@ -63,7 +65,7 @@ func (rule EndpointRule) Silence(r grammar.Result, g *grammar.Grammar) time.Dura
 	if g != nil {
 		if in := g.Intent(last.Intent); in != nil {
 			for _, s := range in.Slots {
-				if _, said := last.SlotConfidence[s.Name]; s.Optional && !said {
+				if _, said := last.SlotConfidence[s.Name]; !said {
 					return rule.Open
 				}
 			}

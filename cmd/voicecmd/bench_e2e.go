@@ -12,11 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/voicecmd/voicecmd/engine"
 	"github.com/voicecmd/voicecmd/game/harness"
+	"github.com/voicecmd/voicecmd/grammar"
 	"github.com/voicecmd/voicecmd/internal/plot"
 	"github.com/voicecmd/voicecmd/internal/understand"
 	"github.com/voicecmd/voicecmd/voice"
@@ -27,20 +29,49 @@ func init() {
 	registerBench(&subcommand{name: "e2e", summary: "end of speech -> command dispatched in Update, whole pipeline", run: runBenchE2E})
 }
 
-// e2eUtterances are spoken by espeak-ng, in turn with the voices below: one per
-// intent of the demo grammar, several phrasings.
+// e2eUtterances are spoken word by word by espeak-ng (so every word's end is known),
+// in turn with the voices below. "…" is a pause inside the utterance (e2ePause):
+// the ones whose first part is itself a command ("Sparky, thunderbolt … the
+// Rattler") catch an endpointer that ends utterances too soon; "uh" is a hesitation.
 var e2eUtterances = []string{
 	"Sparky, thunderbolt the Rattler",
 	"Bubbles, use water gun on Stonejaw",
 	"Go, Leafy!",
-	"Cinder, ember",
+	"Cinder, ember the Gloomcap",
 	"Sparky, dodge left",
 	"use a potion on Bubbles",
 	"Leafy, move forward two steps",
 	"Bubbles, come back",
 	"Cinder, hold",
 	"call Sparky Zappy",
+	"Sparky, thunderbolt … the Rattler",
+	"Bubbles, dodge … left",
+	"use a potion … on Cinder",
+	"Sparky, uh … thunderbolt the Stonejaw",
+	"Leafy, razor leaf … the Gloomcap",
+	"Leafy, vine whip the Stonejaw",
+	"switch to Bubbles",
+	"Cinder, ember",
+	"Sparky, stay put",
+	"give Leafy a super potion",
+	"Cinder, move … forward two steps",
+	"um … Leafy, come back",
+	"Bubbles, water gun … on Stonejaw",
+	"Sparky, use … quick attack on the Rattler",
+	"Cinder, flamethrower … the Rattler",
+	"Bubbles, dodge right",
+	"Cinder, come back",
+	"Leafy, sleep powder on the Rattler",
+	"Sparky, quick attack the Gloomcap",
+	"Bubbles, rain dance",
 }
+
+// e2ePause is the silence a "…" stands for: a natural pause inside a command,
+// longer than the fixed endpointer's 250 ms.
+const e2ePause = 350 * time.Millisecond
+
+// e2eWordGap is the silence between words spoken one by one.
+const e2eWordGap = 40 * time.Millisecond
 
 var e2eVoices = []struct {
 	name  string
@@ -73,6 +104,24 @@ type e2eReport struct {
 	BudgetUS         float64            `json:"update_budget_us"`
 	PNG              string             `json:"png,omitempty"`
 	PerUtterance     []e2eUtteranceStat `json:"per_utterance,omitempty"`
+	// Mode is "grammar" (grammar-aware endpointing, pause transcripts) or "fixed"
+	// (the fixed trailing silence).
+	Mode string `json:"mode"`
+	// Premature counts utterances a command was dispatched for before their last
+	// word (the endpointer ended them at an inner pause); Correct counts those whose
+	// dispatched commands are exactly what the whole utterance means.
+	Premature int `json:"premature"`
+	// Pauses counts utterances with an inner pause or hesitation.
+	Pauses int `json:"pauses"`
+	// PartialText says where partial transcripts' text came from: "oracle-timed"
+	// (weightless model: the words whose audio ended before the audio a partial
+	// covers; whisper's compute still runs) or "whisper".
+	PartialText string `json:"partial_text"`
+	// ASRLoad is whisper's CPU time for partial and pause transcripts per second of
+	// audio, in core-seconds (threads × busy time).
+	ASRLoad float64 `json:"partial_asr_core_seconds_per_audio_second"`
+	// Baseline is the fixed-silence run of the same stream, when both were run.
+	Baseline *e2eReport `json:"baseline,omitempty"`
 }
 
 type pctl struct {
@@ -82,14 +131,16 @@ type pctl struct {
 }
 
 type e2eUtteranceStat struct {
-	Text     string  `json:"text"`
-	Heard    string  `json:"heard"`
-	Intent   string  `json:"intent"`
-	E2E      float64 `json:"e2e_ms"`
-	Endpoint float64 `json:"endpoint_ms"`
-	ASR      float64 `json:"asr_ms"`
-	Fill     float64 `json:"fill_ms"`
-	Dispatch float64 `json:"dispatch_ms"`
+	Premature bool    `json:"premature,omitempty"`
+	Commands  string  `json:"commands,omitempty"`
+	Text      string  `json:"text"`
+	Heard     string  `json:"heard"`
+	Intent    string  `json:"intent"`
+	E2E       float64 `json:"e2e_ms"`
+	Endpoint  float64 `json:"endpoint_ms"`
+	ASR       float64 `json:"asr_ms"`
+	Fill      float64 `json:"fill_ms"`
+	Dispatch  float64 `json:"dispatch_ms"`
 }
 
 func runBenchE2E(args []string) int {
@@ -110,7 +161,8 @@ flags:`)
 	}
 	gameDir := fs.String("game", "examples/monstertrainer", "game directory")
 	modelPath := fs.String("model", "", "whisper ggml model (default: a synthesized tiny.en-shaped one)")
-	n := fs.Int("utterances", 20, "utterances to stream")
+	n := fs.Int("utterances", len(e2eUtterances), "utterances to stream")
+	mode := fs.String("mode", "both", "endpointing: both (the fixed-silence baseline, then grammar-aware, one stream each), grammar or fixed")
 	threads := fs.Int("threads", 0, "whisper threads (0: all CPUs, at most 4)")
 	trailing := fs.Duration("trailing-silence", 0, "endpointer trailing silence (0: the voice package's default)")
 	partials := fs.Duration("partials", 0, "partial transcript interval (0: no partials)")
@@ -123,6 +175,10 @@ flags:`)
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
+	if *mode != "both" && *mode != "grammar" && *mode != "fixed" {
+		fmt.Fprintf(os.Stderr, "voicecmd bench e2e: --mode %q: want both, grammar or fixed\n", *mode)
+		return exitUsage
+	}
 	if !flagRange("bench e2e", "utterances", *n, 1, 10000) || !flagRange("bench e2e", "threads", *threads, 0, 256) ||
 		!flagRange("bench e2e", "trailing-silence", *trailing, 0, time.Minute) || !flagRange("bench e2e", "partials", *partials, 0, time.Minute) ||
 		!flagRange("bench e2e", "gap", *gap, 0, time.Minute) || !flagRange("bench e2e", "budget", *budget, time.Microsecond, time.Second) {
@@ -134,7 +190,7 @@ flags:`)
 	}
 	rep, err := benchE2E(e2eConfig{
 		gameDir: *gameDir, model: *modelPath, n: *n, threads: *threads, trailing: *trailing,
-		partials: *partials, gap: *gap, budget: *budget, oracle: *oracle, png: *pngPath,
+		partials: *partials, gap: *gap, budget: *budget, oracle: *oracle, png: *pngPath, mode: *mode,
 		progress: os.Stderr, verbose: *verbose,
 	})
 	if err != nil {
@@ -157,15 +213,39 @@ type e2eConfig struct {
 	trailing, partials time.Duration
 	gap, budget        time.Duration
 	oracle, png        string
+	mode               string // "both" (default), "grammar" or "fixed"
 	progress           io.Writer
 	verbose            bool
 }
 
 // clip is one synthesized utterance placed in the stream.
 type clip struct {
-	text       string
-	start, end int // samples: where the clip starts and where its last word ends
+	text       string // as written, with "…" for its pauses
+	start, end int    // samples: where the clip starts and where its last word ends
+	words      []spokenWord
+	pauses     int // "…" in it
 }
+
+// spokenWord is one word of a clip and where its audio ends in the stream.
+type spokenWord struct {
+	text string
+	end  int
+}
+
+// said is what a listener heard of c up to stream position pos: the words whose
+// audio ended by then (the oracle transcript of a weightless whisper model).
+func (c clip) said(pos int) string {
+	var ws []string
+	for _, w := range c.words {
+		if w.end <= pos {
+			ws = append(ws, w.text)
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+// full is the clip's whole text without its pause marks.
+func (c clip) full() string { return c.said(math.MaxInt) }
 
 func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	say := func(format string, a ...any) {
@@ -205,21 +285,63 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	}
 	defer wm.Close()
 	oracle := cfg.oracle == "on" || (cfg.oracle == "auto" && wm.Info().Weightless())
-	// Filler and engine.
 	f, err := understand.Load(cfg.gameDir, understand.Options{})
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	// What each whole utterance means: the filler on its full text.
+	want := make([]string, len(clips))
+	for i, c := range clips {
+		want[i] = understand.Describe(f.Understand(c.full(), nil))
+	}
+	audio := time.Duration(len(stream)) * time.Second / voice.SampleRate
+	run := func(grammarAware bool) (*e2eReport, error) {
+		mode := map[bool]string{true: "grammar", false: "fixed"}[grammarAware]
+		say("%s: streaming %d utterances (%.1f s of audio) in real time; model %s, oracle text %v", mode, len(clips), audio.Seconds(), filepath.Base(modelPath), oracle)
+		return runE2E(cfg, stream, clips, want, wm, f, oracle, grammarAware, modelPath, say)
+	}
+	var rep *e2eReport
+	switch cfg.mode {
+	case "fixed":
+		rep, err = run(false)
+	case "grammar":
+		rep, err = run(true)
+	default:
+		var base *e2eReport
+		if base, err = run(false); err != nil {
+			return nil, err
+		}
+		if rep, err = run(true); err != nil {
+			return nil, err
+		}
+		rep.Baseline = base
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cfg.png != "" {
+		if err := e2ePNG(cfg.png, rep); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
 
+// runE2E streams the utterances once through one endpointing mode: the fixed
+// trailing silence, or grammar-aware endpointing with pause transcripts.
+func runE2E(cfg e2eConfig, stream []float32, clips []clip, want []string, wm *whisper.Model, f *understand.Model,
+	oracle, grammarAware bool, modelPath string, say func(string, ...any)) (*e2eReport, error) {
 	ep := voice.EndpointOptions{TrailingSilence: cfg.trailing}
 	src := &clockedSource{AudioSource: voice.RealtimeSource(stream, 0)}
-	rec, err := voice.NewRecognizer(src, voice.Options{Transcriber: wm, Endpoint: ep, PartialInterval: cfg.partials, LevelInterval: -1})
+	asr := &timedTranscriber{t: wm}
+	rec, err := voice.NewRecognizer(src, voice.Options{Transcriber: asr, Endpoint: ep, PartialInterval: cfg.partials,
+		LevelInterval: -1, PauseTranscripts: grammarAware})
 	if err != nil {
 		return nil, err
 	}
 	bs := &benchSource{rec: rec, src: src, clips: clips, oracle: oracle}
-	eng, err := engine.New(engine.Options{Filler: f, Sources: []engine.Source{bs}})
+	eng, err := engine.New(engine.Options{Filler: f, Sources: []engine.Source{bs}, Endpointing: engine.EndpointRule{On: grammarAware}})
 	if err != nil {
 		rec.Close()
 		return nil, err
@@ -229,19 +351,21 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	// The game: a headless 60 Hz loop around the plugin's frame work.
 	loop := harness.NewLoop(eng, 0)
 	type hit struct {
-		at  time.Time
-		cmd engine.Command
+		at   time.Time
+		cmds []engine.Command
 	}
-	hits := map[uint64]hit{}
-	rejected := map[uint64]engine.Utterance{}
+	hits := map[uint64]*hit{}
 	loop.Router.Fallback = func(c engine.Command) (string, error) {
-		if _, dup := hits[c.Utterance]; !dup {
-			hits[c.Utterance] = hit{time.Now(), c}
+		h := hits[c.Utterance]
+		if h == nil {
+			h = &hit{at: time.Now()}
+			hits[c.Utterance] = h
 		}
+		h.cmds = append(h.cmds, c)
 		return "", nil
 	}
+	rejected := map[uint64]engine.Utterance{}
 	audio := time.Duration(len(stream)) * time.Second / voice.SampleRate
-	say("streaming %d utterances (%.1f s of audio) in real time; model %s, oracle text %v", len(clips), audio.Seconds(), filepath.Base(modelPath), oracle)
 	var updates []float64
 	over := 0
 	tick := time.NewTicker(time.Second / 60)
@@ -255,7 +379,7 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 		if u > cfg.budget {
 			over++
 		}
-		for _, u := range eng.Finished() {
+		for _, u := range loop.Finished() {
 			if u.Result.Rejected {
 				rejected[u.ID] = u
 			}
@@ -268,23 +392,44 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 		return nil, err
 	}
 
+	mode := map[bool]string{true: "grammar", false: "fixed"}[grammarAware]
 	rep := &e2eReport{
 		Machine: machineName(), Model: filepath.Base(modelPath), ModelWeightless: wm.Info().Weightless(),
 		OracleText: oracle, Threads: wm.Threads(), Utterances: len(clips), AudioSeconds: audio.Seconds(),
 		TrailingSilence: ms(defaultTrailing(cfg.trailing)), PartialsMS: ms(cfg.partials),
 		Frames: len(updates), FramesOverBudget: over, BudgetUS: float64(cfg.budget.Microseconds()),
-		Stages: map[string]pctl{},
+		Stages: map[string]pctl{}, Mode: mode,
+		PartialText: map[bool]string{true: "oracle-timed", false: "whisper"}[oracle],
+		ASRLoad:     asr.partialBusy().Seconds() * float64(wm.Threads()) / audio.Seconds(),
 	}
 	stage := map[string][]float64{}
 	for i, c := range clips {
-		h, ok := hits[bs.utteranceFor(i)]
-		st := e2eUtteranceStat{Text: c.text, Heard: bs.heard(i)}
-		if ok {
+		st := e2eUtteranceStat{Text: c.text}
+		if c.pauses > 0 || strings.Contains(c.text, " uh ") || strings.HasPrefix(c.text, "um ") {
+			rep.Pauses++
+		}
+		for _, fin := range bs.finalsOf(i) {
+			h, ok := hits[fin.utt]
+			if !ok {
+				if u, rej := rejected[fin.utt]; rej && fin.last {
+					st.Intent = "rejected: " + u.Result.Reason
+				}
+				continue
+			}
+			if !fin.last {
+				st.Premature = true // a command before the utterance's last word
+				continue
+			}
 			rep.Dispatched++
-			end := src.wall(c.end)
-			t := h.cmd.Timings
-			st.Intent = h.cmd.Intent
-			st.E2E = ms(h.at.Sub(end))
+			st.Heard = fin.text
+			t := h.cmds[0].Timings
+			st.Intent = h.cmds[0].Intent
+			var got grammar.Result
+			for _, c := range h.cmds {
+				got.Commands = append(got.Commands, c.Command)
+			}
+			st.Commands = understand.Describe(got)
+			st.E2E = ms(h.at.Sub(src.wall(c.end)))
 			st.Endpoint, st.ASR, st.Fill = ms(t.Endpoint), ms(t.ASR), ms(t.Fill)
 			st.Dispatch = ms(t.Dispatch)
 			stage["e2e"] = append(stage["e2e"], st.E2E)
@@ -293,15 +438,16 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 			stage["fill"] = append(stage["fill"], st.Fill)
 			stage["ready"] = append(stage["ready"], ms(t.Queue+t.Fill))
 			stage["dispatch"] = append(stage["dispatch"], st.Dispatch)
-			if h.cmd.Intent == expectedIntent[c.text] {
-				rep.Correct++
-			}
-		} else if u, rej := rejected[bs.utteranceFor(i)]; rej {
-			st.Intent = "rejected: " + u.Result.Reason
+		}
+		if st.Premature {
+			rep.Premature++
+		} else if st.Commands != "" && st.Commands == want[i] {
+			rep.Correct++
 		}
 		rep.PerUtterance = append(rep.PerUtterance, st)
 		if cfg.verbose {
-			say("  %-40q heard %-40q → %-10s e2e %6.1f ms (endpoint %.0f, asr %.0f, fill %.2f, dispatch %.1f)", c.text, st.Heard, st.Intent, st.E2E, st.Endpoint, st.ASR, st.Fill, st.Dispatch)
+			say("  %-44q -> %-56s e2e %6.1f ms (endpoint %.0f, asr %.0f, fill %.2f, dispatch %.1f)%s", c.text, st.Commands, st.E2E, st.Endpoint, st.ASR, st.Fill, st.Dispatch,
+				map[bool]string{true: " PREMATURE", false: ""}[st.Premature])
 		}
 	}
 	for k, v := range stage {
@@ -316,31 +462,56 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	if rep.Dispatched == 0 {
 		return rep, errors.New("no command was dispatched: nothing to measure")
 	}
-	if cfg.png != "" {
-		var series []plot.Series
-		for _, k := range []string{"e2e", "endpoint", "asr", "fill", "dispatch"} {
-			series = append(series, plot.Series{Name: k, X: stage[k]})
-		}
-		if err := plot.CDF(cfg.png, "voicecmd end to end: end of speech -> command in Update", "milliseconds", series...); err != nil {
-			return nil, err
-		}
-		rep.PNG = cfg.png
-	}
 	return rep, nil
 }
 
-// expectedIntent is what each utterance must produce.
-var expectedIntent = map[string]string{
-	"Sparky, thunderbolt the Rattler":    "attack",
-	"Bubbles, use water gun on Stonejaw": "attack",
-	"Go, Leafy!":                         "switch",
-	"Cinder, ember":                      "attack",
-	"Sparky, dodge left":                 "dodge",
-	"use a potion on Bubbles":            "item",
-	"Leafy, move forward two steps":      "move",
-	"Bubbles, come back":                 "retreat",
-	"Cinder, hold":                       "hold",
-	"call Sparky Zappy":                  "rename",
+// e2ePNG draws the end-to-end latency CDF (and the baseline's, when the report has
+// one) with the grammar-aware run's stages.
+func e2ePNG(path string, rep *e2eReport) error {
+	pick := func(r *e2eReport, f func(e2eUtteranceStat) float64) []float64 {
+		var v []float64
+		for _, u := range r.PerUtterance {
+			if u.Commands != "" {
+				v = append(v, f(u))
+			}
+		}
+		return v
+	}
+	series := []plot.Series{{Name: "last word -> Update (" + rep.Mode + ")", X: pick(rep, func(u e2eUtteranceStat) float64 { return u.E2E })}}
+	if b := rep.Baseline; b != nil {
+		series = append(series, plot.Series{Name: "last word -> Update (fixed 250 ms silence)", X: pick(b, func(u e2eUtteranceStat) float64 { return u.E2E })})
+		b.PNG = path
+	}
+	series = append(series,
+		plot.Series{Name: "endpoint (" + rep.Mode + ")", X: pick(rep, func(u e2eUtteranceStat) float64 { return u.Endpoint })},
+		plot.Series{Name: "whisper on the critical path", X: pick(rep, func(u e2eUtteranceStat) float64 { return u.ASR })},
+		plot.Series{Name: "wait for Update", X: pick(rep, func(u e2eUtteranceStat) float64 { return u.Dispatch })})
+	rep.PNG = path
+	return plot.CDF(path, "voicecmd: last word -> command in Update", "milliseconds", series...)
+}
+
+// timedTranscriber measures whisper's busy time on partial and pause transcripts.
+type timedTranscriber struct {
+	t    voice.Transcriber
+	mu   sync.Mutex
+	busy time.Duration
+}
+
+func (t *timedTranscriber) Transcribe(s []float32, o voice.TranscribeOptions) (voice.Transcription, error) {
+	start := time.Now()
+	tr, err := t.t.Transcribe(s, o)
+	if o.Partial {
+		t.mu.Lock()
+		t.busy += time.Since(start)
+		t.mu.Unlock()
+	}
+	return tr, err
+}
+
+func (t *timedTranscriber) partialBusy() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.busy
 }
 
 func defaultTrailing(d time.Duration) time.Duration {
@@ -362,8 +533,10 @@ func percentile(v []float64, p float64) float64 {
 	return s[min(max(i, 0), len(s)-1)]
 }
 
-// synthStream speaks n utterances with espeak-ng (cycling texts and voices) and lays
-// them out with gap silences, plus a leading and a trailing second.
+// synthStream speaks n utterances with espeak-ng, word by word (cycling texts and
+// voices), and lays them out with gap silences, plus a leading and a trailing
+// second. Each word is synthesized alone and trimmed to its speech, so the stream
+// position where every word ends is exact.
 func synthStream(n int, gap time.Duration) ([]float32, []clip, error) {
 	if _, err := exec.LookPath("espeak-ng"); err != nil {
 		return nil, nil, fmt.Errorf("espeak-ng is needed to synthesize speech (scripts/setup.sh installs it): %w", err)
@@ -376,25 +549,46 @@ func synthStream(n int, gap time.Duration) ([]float32, []clip, error) {
 	stream := make([]float32, voice.Samples(time.Second))
 	var clips []clip
 	cache := map[string][]float32{}
+	word := func(v struct {
+		name  string
+		speed int
+	}, w string) ([]float32, error) {
+		key := fmt.Sprintf("%s|%d|%s", v.name, v.speed, w)
+		if s, ok := cache[key]; ok {
+			return s, nil
+		}
+		wav := filepath.Join(dir, fmt.Sprintf("w%d.wav", len(cache)))
+		if out, err := exec.Command("espeak-ng", "-v", v.name, "-s", fmt.Sprint(v.speed), "-w", wav, w).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("espeak-ng: %v: %s", err, out)
+		}
+		s, _, err := voice.ReadWAV(wav) // resampled to 16 kHz
+		if err != nil {
+			return nil, err
+		}
+		first, last := speechSpan(s)
+		s = s[first:last]
+		cache[key] = s
+		return s, nil
+	}
 	for i := range n {
 		text := e2eUtterances[i%len(e2eUtterances)]
 		v := e2eVoices[(i/len(e2eUtterances)+i)%len(e2eVoices)]
-		key := fmt.Sprintf("%s|%d|%s", v.name, v.speed, text)
-		s, ok := cache[key]
-		if !ok {
-			wav := filepath.Join(dir, fmt.Sprintf("u%d.wav", i))
-			if out, err := exec.Command("espeak-ng", "-v", v.name, "-s", fmt.Sprint(v.speed), "-w", wav, text).CombinedOutput(); err != nil {
-				return nil, nil, fmt.Errorf("espeak-ng: %v: %s", err, out)
+		c := clip{text: text, start: len(stream)}
+		for _, w := range strings.Fields(text) {
+			if w == "…" {
+				stream = append(stream, make([]float32, voice.Samples(e2ePause-e2eWordGap))...)
+				c.pauses++
+				continue
 			}
-			s, _, err = voice.ReadWAV(wav) // resampled to 16 kHz
+			audio, err := word(v, strings.Trim(w, ",.!?"))
 			if err != nil {
 				return nil, nil, err
 			}
-			cache[key] = s
+			stream = append(stream, audio...)
+			c.words = append(c.words, spokenWord{text: w, end: len(stream)})
+			stream = append(stream, make([]float32, voice.Samples(e2eWordGap))...)
 		}
-		first, last := speechSpan(s)
-		c := clip{text: text, start: len(stream) + first, end: len(stream) + last}
-		stream = append(stream, s...)
+		c.end = c.words[len(c.words)-1].end
 		stream = append(stream, make([]float32, voice.Samples(gap))...)
 		clips = append(clips, c)
 	}
@@ -456,20 +650,31 @@ func (c *clockedSource) wall(pos int) time.Time {
 }
 
 // benchSource is the engine source of the benchmark: the recognizer's events, each
-// final matched to the clip whose speech it covers; with oracle text, the spoken
-// text replaces whisper's.
+// partial and final matched to the clip its audio belongs to; with oracle text, the
+// words of the clip whose audio ended before the audio a transcript covers replace
+// whisper's text.
 type benchSource struct {
 	rec    *voice.Recognizer
 	src    *clockedSource
 	clips  []clip
 	oracle bool
 
-	mu       sync.Mutex
-	byClip   map[int]uint64 // clip index → utterance id
-	heardTxt map[int]string
-	nFinals  int
-	ended    bool
+	mu      sync.Mutex
+	byClip  map[int][]benchFinal
+	nFinals int
+	ended   bool
 }
+
+// benchFinal is one final transcript of a clip.
+type benchFinal struct {
+	utt  uint64
+	text string
+	last bool // it covers the clip's last word
+}
+
+// wordSlack: a transcript whose audio ends this soon after a word's end has heard it
+// (the endpointer's frames are 20 ms).
+var wordSlack = voice.Samples(30 * time.Millisecond)
 
 func (b *benchSource) Run(ctx context.Context, emit func(engine.Transcript)) error {
 	defer b.rec.Close()
@@ -488,36 +693,36 @@ func (b *benchSource) Run(ctx context.Context, emit func(engine.Transcript)) err
 			case voice.EventPartial:
 				text := ev.Text
 				if b.oracle {
-					text = "" // whisper's partial text is noise here; keep the ASR cost
+					text = ""
+					if ci := b.clipOf(ev.End); ci >= 0 {
+						text = b.clips[ci].said(voice.Samples(ev.End) + wordSlack)
+					}
 				}
 				if text != "" {
 					emit(engine.Transcript{Utterance: uint64(ev.Utterance), Text: text, ASR: ev.ASRTime})
 				}
 			case voice.EventFinal:
 				now := time.Now()
-				ci := b.clipAt(ev.Start, ev.End)
+				ci := b.clipOf(ev.End)
 				text := ev.Text
+				speechEnd := now.Add(-ev.Latency)
 				b.mu.Lock()
 				if ci >= 0 {
-					if b.byClip == nil {
-						b.byClip, b.heardTxt = map[int]uint64{}, map[int]string{}
+					c := b.clips[ci]
+					pos := voice.Samples(ev.End) + wordSlack
+					if b.oracle {
+						text = c.said(pos)
 					}
-					if _, dup := b.byClip[ci]; !dup {
-						b.byClip[ci] = uint64(ev.Utterance)
-						b.heardTxt[ci] = ev.Text
-						if b.oracle {
-							text = b.clips[ci].text
-						}
-					} else if b.oracle {
-						text = "" // a second piece of the same clip: nothing to say
+					if b.byClip == nil {
+						b.byClip = map[int][]benchFinal{}
+					}
+					b.byClip[ci] = append(b.byClip[ci], benchFinal{utt: uint64(ev.Utterance), text: text, last: pos >= c.end})
+					if pos >= c.end {
+						speechEnd = b.src.wall(c.end)
 					}
 				}
 				b.nFinals++
 				b.mu.Unlock()
-				speechEnd := now.Add(-ev.Latency)
-				if ci >= 0 {
-					speechEnd = b.src.wall(b.clips[ci].end)
-				}
 				emit(engine.Transcript{Utterance: uint64(ev.Utterance), Text: text, Final: true,
 					SpeechEnd: speechEnd, Endpoint: ev.EndpointDelay, ASR: ev.ASRTime, At: now})
 			case voice.EventError:
@@ -529,39 +734,27 @@ func (b *benchSource) Run(ctx context.Context, emit func(engine.Transcript)) err
 	}
 }
 
-// clipAt returns the clip whose speech end lies in [start, end+slack] of an
-// utterance's stream span, or -1.
-func (b *benchSource) clipAt(start, end time.Duration) int {
-	best, bd := -1, time.Duration(math.MaxInt64)
+// clipOf returns the clip an utterance whose speech ends at end belongs to: the one
+// whose words span contains it (with slack), or -1.
+func (b *benchSource) clipOf(end time.Duration) int {
+	e := voice.Samples(end)
 	for i, c := range b.clips {
-		ce := voice.Duration(c.end)
-		if ce < start {
-			continue
-		}
-		d := ce - end
-		if d < 0 {
-			d = -d
-		}
-		if d < bd && d < 400*time.Millisecond {
-			best, bd = i, d
+		if e >= c.start-voice.Samples(100*time.Millisecond) && e <= c.end+voice.Samples(300*time.Millisecond) {
+			return i
 		}
 	}
-	return best
+	return -1
 }
 
-func (b *benchSource) utteranceFor(clip int) uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if id, ok := b.byClip[clip]; ok {
-		return id
-	}
-	return math.MaxUint64
+// SetEndpointSilence implements engine.Endpointer (as voice.EngineSource does).
+func (b *benchSource) SetEndpointSilence(utt uint64, d time.Duration) {
+	b.rec.SetEndpointSilence(int(utt), d)
 }
 
-func (b *benchSource) heard(clip int) string {
+func (b *benchSource) finalsOf(clip int) []benchFinal {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.heardTxt[clip]
+	return append([]benchFinal(nil), b.byClip[clip]...)
 }
 
 func (b *benchSource) done() bool {
@@ -577,19 +770,27 @@ func (b *benchSource) finals() int {
 }
 
 func printE2E(w io.Writer, r *e2eReport) {
-	fmt.Fprintf(w, "voicecmd bench e2e — %s, whisper %s (%d threads%s), %d utterances, %.1f s audio\n",
-		r.Machine, r.Model, r.Threads, map[bool]string{true: ", weightless: spoken text as transcript", false: ""}[r.OracleText],
-		r.Utterances, r.AudioSeconds)
-	fmt.Fprintf(w, "dispatched %d/%d (intent correct %d); endpointer trailing silence %.0f ms\n\n", r.Dispatched, r.Utterances, r.Correct, r.TrailingSilence)
-	fmt.Fprintf(w, "%-28s %8s %8s %8s\n", "stage (ms)", "p50", "p95", "p99")
-	for _, k := range []string{"endpoint", "asr", "fill", "ready", "dispatch", "e2e"} {
-		p := r.Stages[k]
-		name := map[string]string{"endpoint": "end of speech detected", "asr": "whisper (final)", "fill": "fill (batched)",
-			"ready": "final transcript -> ready", "dispatch": "wait for Update", "e2e": "end of speech -> Update"}[k]
-		fmt.Fprintf(w, "%-28s %8.1f %8.1f %8.1f\n", name, p.P50, p.P95, p.P99)
+	fmt.Fprintf(w, "voicecmd bench e2e — %s, whisper %s (%d threads%s), %d utterances (%d with a pause or hesitation), %.1f s audio\n",
+		r.Machine, r.Model, r.Threads, map[bool]string{true: ", weightless: partial text oracle-timed", false: ""}[r.OracleText],
+		r.Utterances, r.Pauses, r.AudioSeconds)
+	runs := []*e2eReport{r}
+	if r.Baseline != nil {
+		runs = []*e2eReport{r.Baseline, r}
 	}
-	fmt.Fprintf(w, "\nplugin Update (µs): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %d frames; %d over the %.0f µs budget\n",
-		r.UpdateP50, r.UpdateP90, r.UpdateP99, r.UpdateP999, r.UpdateMax, r.Frames, r.FramesOverBudget, r.BudgetUS)
+	for _, x := range runs {
+		name := map[string]string{"grammar": "grammar-aware endpointing", "fixed": fmt.Sprintf("fixed %.0f ms silence", x.TrailingSilence)}[x.Mode]
+		fmt.Fprintf(w, "\n%s: dispatched %d/%d, correct %d, premature %d; whisper on partials %.2f core-s per audio s\n",
+			name, x.Dispatched, x.Utterances, x.Correct, x.Premature, x.ASRLoad)
+		fmt.Fprintf(w, "%-28s %8s %8s %8s\n", "stage (ms)", "p50", "p95", "p99")
+		for _, k := range []string{"endpoint", "asr", "fill", "ready", "dispatch", "e2e"} {
+			p := x.Stages[k]
+			label := map[string]string{"endpoint": "end of speech detected", "asr": "whisper (on the path)", "fill": "fill (batched)",
+				"ready": "final transcript -> ready", "dispatch": "wait for Update", "e2e": "end of speech -> Update"}[k]
+			fmt.Fprintf(w, "%-28s %8.1f %8.1f %8.1f\n", label, p.P50, p.P95, p.P99)
+		}
+		fmt.Fprintf(w, "plugin Update (µs): p50 %.1f, p99 %.1f, max %.1f over %d frames; %d over the %.0f µs budget\n",
+			x.UpdateP50, x.UpdateP99, x.UpdateMax, x.Frames, x.FramesOverBudget, x.BudgetUS)
+	}
 	if r.PNG != "" {
 		fmt.Fprintf(w, "latency CDF: %s\n", r.PNG)
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 // TestBenchE2E streams three synthesized utterances through the whole pipeline with a
-// weightless whisper model and checks that each became the right command, with
-// latencies for every stage, and the JSON contract.
+// weightless whisper model, once with the fixed silence and once with grammar-aware
+// endpointing, and checks that each became the right command, with latencies for
+// every stage, and the JSON contract.
 func TestBenchE2E(t *testing.T) {
 	png := filepath.Join(t.TempDir(), "cdf.png")
 	rep, err := benchE2E(e2eConfig{gameDir: "../../examples/monstertrainer", n: 3, gap: 900 * time.Millisecond,
@@ -19,10 +20,18 @@ func TestBenchE2E(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Dispatched != 3 || rep.Correct != 3 || !rep.OracleText {
-		t.Fatalf("dispatched %d, correct %d, oracle %v: %+v", rep.Dispatched, rep.Correct, rep.OracleText, rep.PerUtterance)
+	if rep.Dispatched != 3 || rep.Correct != 3 || !rep.OracleText || rep.Premature != 0 || rep.Mode != "grammar" {
+		t.Fatalf("dispatched %d, correct %d, premature %d, oracle %v, mode %s: %+v", rep.Dispatched, rep.Correct, rep.Premature, rep.OracleText, rep.Mode, rep.PerUtterance)
 	}
-	for _, k := range []string{"endpoint", "asr", "fill", "dispatch", "e2e"} {
+	if b := rep.Baseline; b == nil || b.Mode != "fixed" || b.Dispatched != 3 {
+		t.Fatalf("baseline: %+v", b)
+	}
+	// Grammar-aware endpointing ends complete commands sooner than the fixed 250 ms
+	// and takes whisper off the path (the final reuses the pause transcript).
+	if !(rep.Stages["endpoint"].P50 < rep.Baseline.Stages["endpoint"].P50) || rep.Stages["asr"].P50 != 0 {
+		t.Errorf("endpoint p50 %.1f vs baseline %.1f ms, asr on the path %.1f ms", rep.Stages["endpoint"].P50, rep.Baseline.Stages["endpoint"].P50, rep.Stages["asr"].P50)
+	}
+	for _, k := range []string{"endpoint", "fill", "dispatch", "e2e"} {
 		if p := rep.Stages[k]; !(p.P50 > 0) || p.P99 < p.P50 {
 			t.Errorf("stage %s: %+v", k, p)
 		}
@@ -37,10 +46,13 @@ func TestBenchE2E(t *testing.T) {
 	b, _ := json.Marshal(rep)
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	for _, k := range []string{"e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms", "update_p99_us", "frames_over_budget"} {
+	for _, k := range []string{"e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms", "update_p99_us", "frames_over_budget", "premature", "correct", "utterances", "partial_text", "baseline"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}
+	}
+	if base, _ := m["baseline"].(map[string]any); base == nil || base["e2e_p50_ms"] == nil || base["premature"] == nil {
+		t.Errorf("JSON baseline: %v", m["baseline"])
 	}
 	var out strings.Builder
 	printE2E(&out, rep)
