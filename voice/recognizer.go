@@ -476,12 +476,16 @@ func (r *Recognizer) transcribe() {
 		}
 		var tr Transcription
 		var err error
-		if j.reuse && r.tail.id == j.id && r.tail.end >= j.end {
+		reused := j.reuse && r.tail.id == j.id && r.tail.end >= j.end
+		if reused {
 			tr = r.tail.tr // no speech since the pause: the same audio, the same text
 		} else {
 			tr, err = r.tr.Transcribe(j.samples, TranscribeOptions{Prompt: *r.prompt.Load(), Partial: j.partial, Cancel: cancel})
 		}
 		asr := time.Since(t0)
+		if reused {
+			asr = 0 // no transcription on this final's path
+		}
 		if j.pause && err == nil {
 			r.tail.id, r.tail.end, r.tail.tr, r.tail.asr = j.id, j.end, tr, asr
 		}
