@@ -31,6 +31,7 @@ type Config struct {
 	Steps   int // diffusion steps K (0: the model's default)
 	Calm    bool
 	Early   bool // dispatch from partial transcripts (engine.Options.EarlyDispatch)
+	OpenMic bool // listen without push-to-talk: grammar-aware endpointing ends each command
 
 	// Filler replaces the trained filler from GameDir (tests, other front ends).
 	Filler engine.Filler
@@ -49,6 +50,7 @@ func ParseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&c.Steps, "steps", 0, "diffusion steps K (0: the model's default)")
 	fs.BoolVar(&c.Calm, "calm", false, "enemies do not act (for demos and tests)")
 	fs.BoolVar(&c.Early, "early", false, "act on a command as soon as two partial transcripts agree on it")
+	fs.BoolVar(&c.OpenMic, "open-mic", false, "with --model: always listening, no push-to-talk; the grammar decides when a command is finished")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: monstertrainer [flags]\n\nCommand your monsters by voice or by typing. Flags:")
 		fs.PrintDefaults()
@@ -102,7 +104,7 @@ func Run(cfg Config) error {
 	var sources []engine.Source
 	var closeVoice func()
 	if cfg.Model != "" && cfg.Mic {
-		src, cl, err := openVoice(cfg.Model)
+		src, cl, err := openVoice(cfg.Model, cfg.OpenMic)
 		if err != nil {
 			return err
 		}
@@ -114,7 +116,8 @@ func Run(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("monstertrainer: %w", err)
 	}
-	eng, err := engine.New(engine.Options{Filler: f, State: st, Sources: sources, Steps: cfg.Steps, EarlyDispatch: cfg.Early})
+	eng, err := engine.New(engine.Options{Filler: f, State: st, Sources: sources, Steps: cfg.Steps, EarlyDispatch: cfg.Early,
+		Endpointing: engine.EndpointRule{On: cfg.OpenMic}})
 	if err != nil {
 		return fmt.Errorf("monstertrainer: %w", err)
 	}

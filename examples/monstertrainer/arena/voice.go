@@ -42,8 +42,10 @@ func closeModel() {
 	}
 }
 
-// openVoice opens the microphone with push-to-talk (SPACE) and partial transcripts.
-func openVoice(modelPath string) (engine.Source, func(), error) {
+// openVoice opens the microphone with push-to-talk (SPACE) and partial transcripts,
+// or, with openMic, always listening: transcripts at every pause, and the engine's
+// grammar-aware endpointing decides when each command is finished.
+func openVoice(modelPath string, openMic bool) (engine.Source, func(), error) {
 	m, err := loadModel(modelPath)
 	if err != nil {
 		return nil, nil, err
@@ -52,8 +54,15 @@ func openVoice(modelPath string) (engine.Source, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("monstertrainer: %w (run without --model to type commands)", err)
 	}
-	ptt := &voice.PushToTalk{}
-	rec, err := voice.NewRecognizer(mic, voice.Options{Transcriber: m, PushToTalk: ptt, PartialInterval: 400 * time.Millisecond})
+	opts := voice.Options{Transcriber: m, PartialInterval: 400 * time.Millisecond}
+	var ptt *voice.PushToTalk
+	if openMic {
+		opts.PauseTranscripts = true
+	} else {
+		ptt = &voice.PushToTalk{}
+		opts.PushToTalk = ptt
+	}
+	rec, err := voice.NewRecognizer(mic, opts)
 	if err != nil {
 		mic.Close()
 		return nil, nil, fmt.Errorf("monstertrainer: %w", err)
