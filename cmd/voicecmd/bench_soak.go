@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -29,8 +30,10 @@ type soakReport struct {
 	RSSWarmMB       float64 `json:"rss_after_warmup_mb"`
 	RSSEndMB        float64 `json:"rss_end_mb"`
 	RSSMaxMB        float64 `json:"rss_max_mb"`
-	RSSGrowthPct    float64 `json:"rss_growth_pct"` // end vs after warm-up (the first tenth)
-	Goroutines      [2]int  `json:"goroutines"`     // after warm-up, at the end
+	RSSGrowthPct    float64 `json:"rss_growth_pct"`       // end vs after warm-up (the first tenth)
+	HeapWarmMB      float64 `json:"heap_after_warmup_mb"` // Go heap in use, after a collection
+	HeapEndMB       float64 `json:"heap_end_mb"`
+	Goroutines      [2]int  `json:"goroutines"` // after warm-up, at the end
 }
 
 // runBenchSoak drives the engine with the demo's real filler for --duration:
@@ -137,13 +140,15 @@ flags:`)
 		rss := rssMB()
 		rep.RSSMaxMB = max(rep.RSSMaxMB, rss)
 		if rep.RSSWarmMB == 0 && time.Now().After(warm) {
-			runtime.GC()
+			debug.FreeOSMemory() // measure what is kept, not pages the GC has not returned yet
 			rep.RSSWarmMB = rssMB()
+			rep.HeapWarmMB = heapMB()
 			rep.Goroutines[0] = runtime.NumGoroutine()
 		}
 	}
-	runtime.GC()
+	debug.FreeOSMemory()
 	rep.RSSEndMB = rssMB()
+	rep.HeapEndMB = heapMB()
 	rep.Goroutines[1] = runtime.NumGoroutine()
 	rep.DurationS = time.Since(start).Seconds()
 	if rep.RSSWarmMB > 0 {
@@ -154,8 +159,8 @@ flags:`)
 	} else {
 		fmt.Printf("soak on %s: %.0f s, %d utterances, %d renames\n", rep.Machine, rep.DurationS, rep.Utterances, rep.Renames)
 		fmt.Printf("wrong commands %d (old name accepted %d), renamed monster missed %d\n", rep.WrongCommands, rep.OldNameAccepted, rep.Missed)
-		fmt.Printf("RSS %.1f MB after warm-up, %.1f MB at the end (%+.1f%%), max %.1f MB; goroutines %d -> %d\n",
-			rep.RSSWarmMB, rep.RSSEndMB, rep.RSSGrowthPct, rep.RSSMaxMB, rep.Goroutines[0], rep.Goroutines[1])
+		fmt.Printf("RSS %.1f MB after warm-up, %.1f MB at the end (%+.1f%%), max %.1f MB; heap %.1f -> %.1f MB; goroutines %d -> %d\n",
+			rep.RSSWarmMB, rep.RSSEndMB, rep.RSSGrowthPct, rep.RSSMaxMB, rep.HeapWarmMB, rep.HeapEndMB, rep.Goroutines[0], rep.Goroutines[1])
 	}
 	if rep.WrongCommands > 0 {
 		return exitFailure
@@ -167,6 +172,13 @@ flags:`)
 // sound-alike old name would rightly be heard as the new one) and unlike every
 // word of the demo's grammar and state.
 var soakNames = []string{"Zappy", "Ripple", "Pebble", "Thorn", "Comet", "Mango", "Pixel", "Waffle", "Nimbus", "Gizmo", "Biscuit", "Orbit"}
+
+// heapMB is the Go heap in use, in MB.
+func heapMB() float64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapInuse) / (1 << 20)
+}
 
 // rssMB is this process's resident set size in MB (Linux; 0 elsewhere).
 func rssMB() float64 {
