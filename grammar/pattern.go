@@ -44,11 +44,33 @@ type Pattern struct {
 // Slots returns the slot names the pattern can mention, in order of appearance.
 func (p *Pattern) Slots() []string {
 	var out []string
+	p.visit(func(n Node) {
+		if r, ok := n.(SlotRef); ok {
+			out = append(out, r.Name)
+		}
+	})
+	return out
+}
+
+// Words returns the literal words the pattern can say, in order of appearance
+// (lowercase, as the parser stores them; "," pauses included).
+func (p *Pattern) Words() []string {
+	var out []string
+	p.visit(func(n Node) {
+		if w, ok := n.(Word); ok {
+			out = append(out, w.Text)
+		}
+	})
+	return out
+}
+
+// visit calls f on every word and slot reference of every alternative.
+func (p *Pattern) visit(f func(Node)) {
 	var walk func(Node)
 	walk = func(n Node) {
 		switch n := n.(type) {
-		case SlotRef:
-			out = append(out, n.Name)
+		case Word, SlotRef:
+			f(n)
 		case Seq:
 			for _, c := range n {
 				walk(c)
@@ -62,7 +84,6 @@ func (p *Pattern) Slots() []string {
 		}
 	}
 	walk(p.Root)
-	return out
 }
 
 // patternParser parses the text inside a say "..." string. Positions are reported

@@ -297,7 +297,7 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 	}
 	audio := time.Duration(len(stream)) * time.Second / voice.SampleRate
 	run := func(grammarAware bool) (*e2eReport, error) {
-		mode := map[bool]string{true: "grammar", false: "fixed"}[grammarAware]
+		mode := e2eMode(grammarAware)
 		say("%s: streaming %d utterances (%.1f s of audio) in real time; model %s, oracle text %v", mode, len(clips), audio.Seconds(), filepath.Base(modelPath), oracle)
 		return runE2E(cfg, stream, clips, want, wm, f, oracle, grammarAware, modelPath, say)
 	}
@@ -326,6 +326,14 @@ func benchE2E(cfg e2eConfig) (*e2eReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// e2eMode names an endpointing mode in reports.
+func e2eMode(grammarAware bool) string {
+	if grammarAware {
+		return "grammar"
+	}
+	return "fixed"
 }
 
 // runE2E streams the utterances once through one endpointing mode: the fixed
@@ -392,7 +400,7 @@ func runE2E(cfg e2eConfig, stream []float32, clips []clip, want []string, wm *wh
 		return nil, err
 	}
 
-	mode := map[bool]string{true: "grammar", false: "fixed"}[grammarAware]
+	mode := e2eMode(grammarAware)
 	rep := &e2eReport{
 		Machine: machineName(), Model: filepath.Base(modelPath), ModelWeightless: wm.Info().Weightless(),
 		OracleText: oracle, Threads: wm.Threads(), Utterances: len(clips), AudioSeconds: audio.Seconds(),

@@ -29,9 +29,11 @@ var (
 	noWords = map[string]bool{"no": true, "nope": true, "cancel": true, "never mind": true, "no thanks": true, "wrong": true, "nah": true, "don't": true}
 )
 
+var answerPunct = strings.NewReplacer(",", " ", ".", " ", "!", " ", "?", " ")
+
+// answerOf reads a short answer: "Yeah!", "no, cancel" (lowercase, punctuation ignored).
 func answerOf(text string) (yes, no bool) {
-	t := strings.ToLower(strings.TrimSpace(strings.Trim(strings.TrimSpace(text), ".!?,")))
-	t = strings.Join(strings.Fields(strings.NewReplacer(",", " ", ".", " ", "!", " ").Replace(t)), " ")
+	t := strings.Join(strings.Fields(answerPunct.Replace(strings.ToLower(text))), " ")
 	return yesWords[t], noWords[t]
 }
 

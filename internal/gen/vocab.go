@@ -206,7 +206,9 @@ func corpusFor(g *grammar.Grammar) []string {
 	words := map[string]bool{}
 	for _, in := range g.Intents {
 		for _, p := range in.Patterns {
-			collectWords(p.Root, words)
+			for _, w := range p.Words() {
+				words[w] = true
+			}
 		}
 	}
 	var out []string
@@ -228,23 +230,6 @@ func corpusFor(g *grammar.Grammar) []string {
 		out = append(out, line)
 	}
 	return out
-}
-
-func collectWords(n grammar.Node, into map[string]bool) {
-	switch n := n.(type) {
-	case grammar.Word:
-		into[strings.ToLower(n.Text)] = true
-	case grammar.Seq:
-		for _, c := range n {
-			collectWords(c, into)
-		}
-	case grammar.Alt:
-		for _, c := range n {
-			collectWords(c, into)
-		}
-	case grammar.Opt:
-		collectWords(n.Body, into)
-	}
 }
 
 // String renders a sample for debugging: text, then its frames.

@@ -174,7 +174,9 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 	}
 	for _, in := range g.Intents {
 		for _, p := range in.Patterns {
-			collectWords(p.Root, l.keywords)
+			for _, w := range p.Words() {
+				l.keywords[normWord(w)] = true
+			}
 		}
 	}
 	return l, nil
@@ -187,23 +189,6 @@ func appendType(ts []*grammar.Type, t *grammar.Type) []*grammar.Type {
 		}
 	}
 	return append(ts, t)
-}
-
-func collectWords(n grammar.Node, into map[string]bool) {
-	switch n := n.(type) {
-	case grammar.Word:
-		into[normWord(n.Text)] = true
-	case grammar.Seq:
-		for _, c := range n {
-			collectWords(c, into)
-		}
-	case grammar.Alt:
-		for _, c := range n {
-			collectWords(c, into)
-		}
-	case grammar.Opt:
-		collectWords(n.Body, into)
-	}
 }
 
 // dynIndex returns the index of a dynamic type, or -1.

@@ -3,7 +3,6 @@ package understand
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 	"strings"
@@ -78,11 +77,7 @@ func Confidence(r grammar.Result) (conf float64, ok bool) {
 	if r.Rejected || len(r.Commands) == 0 {
 		return 0, false
 	}
-	conf = math.Inf(1)
-	for _, c := range r.Commands {
-		conf = min(conf, c.Confidence)
-	}
-	return conf, true
+	return r.Confidence(), true
 }
 
 // Score compares got[i] with cases[i].Want for every case. It is a pure function:
