@@ -24,5 +24,5 @@ if [ -x .gpubin/voicecmd ]; then
     grep -vE '/(libc|libm|libdl|libpthread|librt|libgcc_s|libstdc\+\+|libcuda)\.so' |
     xargs -r cp -L -t .gpubin/lib
 fi
-cp scripts/gpu-check-run.sh scripts/gpu-profile.sh .gpubin/
+cp scripts/gpu-check-run.sh scripts/gpu-profile.sh scripts/gpu-sass-counts.sh .gpubin/
 echo "gpu-check-build: built $(ls .gpubin | tr '\n' ' ')"

@@ -31,7 +31,7 @@ grep -E '^Benchmark|FAIL' "$out/bench.log"
 game="$bin/../examples/monstertrainer"
 if [ -x "$bin/voicecmd" ] && [ -f "$game/model.vcw" ]; then
   echo "== voicecmd bench fill (demo game dev set), cpu then cuda"
-  # cuda: the default compute_52 kernel build; cuda-tensor: the compute_80 one (VOICECMD_CUDA_KERNEL=tensor)
+  # cuda: the compute_52 kernel build (VOICECMD_CUDA_KERNEL=cores); cuda-tensor: the compute_80 one (=tensor, the default on sm_80+)
   for be in cpu cuda cuda-tensor; do
     backend=${be%-tensor}
     kernel=cores

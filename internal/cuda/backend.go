@@ -19,10 +19,10 @@ import (
 // driver ≥ 520 JIT-compiles for any GPU since Maxwell, with the matrix products
 // on the CUDA cores; and compute_80 (Ampere and later: A100, H100, H200, RTX 30xx
 // and up), with the products on the tensor cores (TF32 in three passes, see
-// fill.cu, mmTC). The environment variable VOICECMD_CUDA_KERNEL=tensor picks
-// the compute_80 build; by default Open loads the compute_52 one, because the
-// tensor-core build has so far been checked only on the CPU emulator
-// (internal/cuda/kernels), not on a GPU (docs/decisions.md).
+// fill.cu, mmTC). Open loads the compute_80 build where the GPU has compute
+// capability 8.0 or later, else the compute_52 one; VOICECMD_CUDA_KERNEL=cores
+// or =tensor forces one. The tensor build passed parity on an H200's tensor
+// cores and was 1-10% faster in every measured case (docs/gpu.md).
 var (
 	//go:embed fill.ptx
 	fillPTX string
@@ -143,6 +143,8 @@ func (b *Backend) setup(buf []float32) error {
 		return fmt.Errorf("cuda: compute capability: %w", err)
 	}
 	switch k := KernelBuild(); k {
+	case "auto":
+		b.tensor = major >= 8
 	case "cores":
 		b.tensor = false
 	case "tensor":
@@ -152,7 +154,7 @@ func (b *Backend) setup(buf []float32) error {
 		}
 		b.tensor = true
 	default:
-		return fmt.Errorf("cuda: %s=%q: want cores or tensor", KernelEnv, k)
+		return fmt.Errorf("cuda: %s=%q: want auto, cores or tensor", KernelEnv, k)
 	}
 	ptx := fillPTX
 	if b.tensor {

@@ -17,16 +17,18 @@ import "os"
 //go:generate sh -c "cd kernels && sha256sum fill.cu fill.h > ../fill.ptx.sum"
 
 // KernelEnv names the environment variable that picks the kernel build of the
-// GPU backend: "" / "cores" (compute_52 PTX, the default) or "tensor"
-// (compute_80 PTX, tensor-core products; Open fails on GPUs older than compute
-// capability 8.0). See docs/gpu.md.
+// GPU backend: "" / "auto" (the default: the tensor-core build on compute
+// capability 8.0 and later, else the CUDA-core one), "cores" (compute_52 PTX)
+// or "tensor" (compute_80 PTX, tensor-core products; Open fails on GPUs older
+// than compute capability 8.0). See docs/gpu.md.
 const KernelEnv = "VOICECMD_CUDA_KERNEL"
 
-// KernelBuild names the build that KernelEnv selects, for reports: "cores" or
-// "tensor" (or the unrecognized value, which Open rejects).
+// KernelBuild names the build that KernelEnv asks for, for reports: "auto",
+// "cores" or "tensor" (or the unrecognized value, which Open rejects).
+// Backend.Kernel says which build a backend actually loaded.
 func KernelBuild() string {
 	if k := os.Getenv(KernelEnv); k != "" {
 		return k
 	}
-	return "cores"
+	return "auto"
 }

@@ -96,6 +96,30 @@ __device__ __forceinline__ float4 lds4(unsigned a) {
 #endif
 }
 
+// lds1 loads a float at a shared-memory address, ldg1 one from global memory:
+// with the state space explicit the loads need no generic-address translation
+// (64-bit address arithmetic per load, which dominated the attention loops).
+// They are not volatile, so the compiler may schedule them (nothing a product
+// or an attention reads is written during it).
+#ifdef VC_EMU
+__device__ __forceinline__ float lds1(unsigned a) { return vcemu_lds1(a); }
+__device__ __forceinline__ float ldg1(const float* p) { return *p; }
+#else
+__device__ __forceinline__ float lds1(unsigned a) {
+	float v;
+	asm("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(a));
+	return v;
+}
+__device__ __forceinline__ float ldg1(const float* p) {
+	float v;
+	asm("ld.global.f32 %0, [%1];" : "=f"(v) : "l"(p));
+	return v;
+}
+#endif
+
+// smaddr is p's 32-bit shared-memory address.
+__device__ __forceinline__ unsigned smaddr(const float* p) { return (unsigned)__cvta_generic_to_shared(p); }
+
 enum { MM_STORE = 0, MM_ADD = 1, MM_GELU = 2, MM_STORE_T = 3 };
 
 // mmT: out[r][n] (op)= (bias[n] + sum_k in[r][k] * Wt[k][n]) * scale for r < R,
@@ -177,27 +201,11 @@ __device__ __forceinline__ void mmT(float* out, int ldo, const float* in, int ld
 // .tf32): with g = lane/4 and t = lane%4, a = A[g][t], A[g+8][t], A[g][t+4],
 // A[g+8][t+4]; b = B[t][g], B[t+4][g]; d = D[g][2t], D[g][2t+1], D[g+8][2t],
 // D[g+8][2t+1].
-// lds1 loads a float at a shared-memory address, ldg1 one from global memory:
-// with the state space explicit the loads need no generic-address translation.
-// They are not volatile, so the compiler may schedule them (nothing a product
-// reads is written during it: mm's in, out and weights never overlap).
 #ifdef VC_EMU
 __device__ __forceinline__ void mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
 	vcemu_mma1688(d, a, b);
 }
-__device__ __forceinline__ float lds1(unsigned a) { return vcemu_lds1(a); }
-__device__ __forceinline__ float ldg1(const float* p) { return *p; }
 #else
-__device__ __forceinline__ float lds1(unsigned a) {
-	float v;
-	asm("ld.shared.f32 %0, [%1];" : "=f"(v) : "r"(a));
-	return v;
-}
-__device__ __forceinline__ float ldg1(const float* p) {
-	float v;
-	asm("ld.global.f32 %0, [%1];" : "=f"(v) : "l"(p));
-	return v;
-}
 __device__ __forceinline__ void mma1688(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2]) {
 	asm("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
 	    "{%0, %1, %2, %3};"
@@ -339,19 +347,31 @@ __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, c
 #endif
 }
 
-// attention: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head, for i < nq and
-// keys j < nk. Q, K, V rows have strides lq, lk, lv; O has stride D. One warp
-// per (head, query): lane j scores key j (and j+32, ...), the softmax is two
-// warp reductions, and the probabilities reach the output lanes by shuffle, so
-// the scores never touch shared memory. Needs nk <= 128 (checked by the host:
-// T and P are at most 128). Ends with a barrier.
-__device__ __noinline__ void attention(float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
-                                       int lv, int nq, int nk) {
+// kvAt reads K or V at element offset off: from shared memory at the 32-bit
+// address sbase (self-attention) or from global memory at base (cross-attention
+// reads the encoder's keys and values from encbuf).
+template <bool KVSH>
+__device__ __forceinline__ float kvAt(const float* base, unsigned sbase, int off) {
+	return KVSH ? lds1(sbase + 4u * off) : ldg1(base + off);
+}
+
+// attentionT: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head, for i < nq
+// and keys j < nk, for any head size hs. Q, K, V rows have strides lq, lk, lv; O
+// has stride D; Q and O are in shared memory, K and V too when KVSH. One warp per
+// (head, query): lane j scores key j (and j+32, ...), the softmax is two warp
+// reductions, and the probabilities reach the output lanes by shuffle, so the
+// scores never touch shared memory. Needs nk <= 128 (checked by the host: T and P
+// are at most 128).
+template <bool KVSH>
+__device__ __forceinline__ void attentionT(float* O, const float* Q, int lq, const float* Kp, int lk,
+                                           const float* V, int lv, int nq, int nk) {
 	const int D = cnet.D, H = cnet.H, hs = D / H;
 	const float scale = rsqrtf((float)hs);
+	const unsigned sQ = smaddr(Q);
+	const unsigned sK = KVSH ? smaddr(Kp) : 0u, sV = KVSH ? smaddr(V) : 0u;
 	for (int row = WARP; row < H * nq; row += NWARPS) {
 		const int h = row / nq, i = row - h * nq;
-		const float* q = Q + i * lq + h * hs;
+		const unsigned q = sQ + 4u * (i * lq + h * hs);
 		float p[4];
 		float m = -INFINITY;
 #pragma unroll
@@ -359,9 +379,9 @@ __device__ __noinline__ void attention(float* O, const float* Q, int lq, const f
 			const int j = LANE + 32 * u;
 			p[u] = -INFINITY;
 			if (j < nk) {
-				const float* k = Kp + j * lk + h * hs;
+				const int k0 = j * lk + h * hs;
 				float a = 0.f;
-				for (int d = 0; d < hs; d++) a += q[d] * k[d];
+				for (int d = 0; d < hs; d++) a += lds1(q + 4u * d) * kvAt<KVSH>(Kp, sK, k0 + d);
 				p[u] = a * scale;
 				m = fmaxf(m, p[u]);
 			}
@@ -376,17 +396,18 @@ __device__ __noinline__ void attention(float* O, const float* Q, int lq, const f
 		const float inv = 1.f / warpSum(sum);
 #pragma unroll
 		for (int u = 0; u < 4; u++) p[u] *= inv;
-		const float* v = V + h * hs;
+		const int v0 = h * hs;
 		float* o = O + i * D + h * hs;
 		const int G = 32 / hs; // lane groups of hs lanes
 		if (nk <= 32 && G >= 2) {
 			// group g sums keys g, g+G, ...; then group 0 adds up the others
 			const int g = LANE / hs, d = LANE - g * hs;
 			float acc = 0.f;
-			for (int j0 = 0; j0 < nk; j0 += G) {
+			int off = g * lv + v0 + d;
+			for (int j0 = 0; j0 < nk; j0 += G, off += G * lv) {
 				const int j = j0 + g;
 				const float pj = __shfl_sync(FULL, p[0], j & 31);
-				if (g < G && j < nk) acc += pj * v[j * lv + d];
+				if (g < G && j < nk) acc += pj * kvAt<KVSH>(V, sV, off);
 			}
 			for (int gg = 1; gg < G; gg++) {
 				const float part = __shfl_down_sync(FULL, acc, gg * hs);
@@ -404,12 +425,94 @@ __device__ __noinline__ void attention(float* O, const float* Q, int lq, const f
 				const int n = min(32, nk - 32 * u);
 				for (int jj = 0; jj < n; jj++) {
 					float pj = __shfl_sync(FULL, p[u], jj);
-					if (d < hs) acc += pj * v[(32 * u + jj) * lv + d];
+					if (d < hs) acc += pj * kvAt<KVSH>(V, sV, (32 * u + jj) * lv + v0 + d);
 				}
 			}
 			if (d < hs) o[d] = acc;
 		}
 	}
+}
+
+// attentionQ computes what attentionT does for a head size HS known at compile
+// time, with one warp per (head, block of 32 queries) and one lane per query:
+// each lane holds its query and output rows in registers and walks the keys once
+// with an online softmax (a running maximum and sum; the output is rescaled when
+// the maximum grows). Every K and V element a step reads is then one address for
+// the whole warp (a broadcast load), and no lane waits for another: about a
+// tenth of attentionT's instructions at the demo sizes, where the lanes of a
+// row-per-warp layout mostly idle or shuffle (measured, docs/gpu.md).
+template <int HS, bool KVSH>
+__device__ __forceinline__ void attentionQ(float* O, const float* Q, int lq, const float* Kp, int lk,
+                                           const float* V, int lv, int nq, int nk) {
+	const int D = cnet.D, H = cnet.H, qblocks = (nq + 31) >> 5;
+	const float scale = rsqrtf((float)HS);
+	const unsigned sQ = smaddr(Q);
+	const unsigned sK = KVSH ? smaddr(Kp) : 0u, sV = KVSH ? smaddr(V) : 0u;
+	for (int task = WARP; task < H * qblocks; task += NWARPS) {
+		const int h = task / qblocks, i = (task - h * qblocks) * 32 + LANE;
+		if (i >= nq) continue; // lanes never exchange data here
+		float q[HS], o[HS];
+		const unsigned qa = sQ + 4u * (i * lq + h * HS);
+#pragma unroll
+		for (int d = 0; d < HS; d++) {
+			q[d] = lds1(qa + 4u * d);
+			o[d] = 0.f;
+		}
+		float m = -INFINITY, l = 0.f;
+		int koff = h * HS, voff = h * HS;
+		for (int j = 0; j < nk; j++, koff += lk, voff += lv) {
+			float a = 0.f;
+#pragma unroll
+			for (int d = 0; d < HS; d++) a += q[d] * kvAt<KVSH>(Kp, sK, koff + d);
+			const float sc = a * scale;
+			if (sc > m) { // the first key always: exp(-inf) = 0 clears l and o
+				const float c = expf(m - sc);
+				l *= c;
+#pragma unroll
+				for (int d = 0; d < HS; d++) o[d] *= c;
+				m = sc;
+			}
+			const float pj = expf(sc - m);
+			l += pj;
+#pragma unroll
+			for (int d = 0; d < HS; d++) o[d] += pj * kvAt<KVSH>(V, sV, voff + d);
+		}
+		const float inv = 1.f / l;
+		float* out = O + i * D + h * HS;
+#pragma unroll
+		for (int d = 0; d < HS; d++) out[d] = o[d] * inv;
+	}
+}
+
+// attentionHS runs attentionQ where the head size is one of the common ones (8,
+// 12 and 16: the demo's is 12; larger ones would not fit two rows per lane in
+// registers), else attentionT, with K and V in shared or global memory.
+template <bool KVSH>
+__device__ __forceinline__ void attentionHS(float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
+                                            int lv, int nq, int nk) {
+	switch (cnet.D / cnet.H) {
+	case 8:
+		attentionQ<8, KVSH>(O, Q, lq, Kp, lk, V, lv, nq, nk);
+		break;
+	case 12:
+		attentionQ<12, KVSH>(O, Q, lq, Kp, lk, V, lv, nq, nk);
+		break;
+	case 16:
+		attentionQ<16, KVSH>(O, Q, lq, Kp, lk, V, lv, nq, nk);
+		break;
+	default:
+		attentionT<KVSH>(O, Q, lq, Kp, lk, V, lv, nq, nk);
+	}
+}
+
+// attention: O[i] = softmax_j(Q[i]·K[j]/sqrt(hs)) V[j] per head (attentionHS).
+// Ends with a barrier.
+__device__ __noinline__ void attention(float* O, const float* Q, int lq, const float* Kp, int lk, const float* V,
+                                       int lv, int nq, int nk) {
+	if (__isShared(Kp))
+		attentionHS<true>(O, Q, lq, Kp, lk, V, lv, nq, nk);
+	else
+		attentionHS<false>(O, Q, lq, Kp, lk, V, lv, nq, nk);
 	__syncthreads();
 }
 
