@@ -111,18 +111,18 @@ func Open(w *model.Weights) (*Backend, error) {
 	if err := Available(); err != nil {
 		return nil, err
 	}
-	if err := checkConfig(w.Config); err != nil {
+	buf, net, err := deviceWeights(w)
+	if err != nil {
 		return nil, err
 	}
-	b := &Backend{w: w, cfg: w.Config, graphs: map[graphKey]*graph{}}
-	var err error
+	b := &Backend{w: w, cfg: w.Config, net: net, graphs: map[graphKey]*graph{}}
 	if b.dev, err = cu.GetDevice(0); err != nil {
 		return nil, fmt.Errorf("cuda: device 0: %w", err)
 	}
 	if b.ctx, err = b.dev.RetainPrimaryCtx(); err != nil {
 		return nil, fmt.Errorf("cuda: primary context: %w", err)
 	}
-	err = b.do(func() error { return b.setup(w) })
+	err = b.do(func() error { return b.setup(buf) })
 	if err != nil {
 		b.Close()
 		return nil, err
@@ -130,7 +130,7 @@ func Open(w *model.Weights) (*Backend, error) {
 	return b, nil
 }
 
-func (b *Backend) setup(w *model.Weights) error {
+func (b *Backend) setup(buf []float32) error {
 	var err error
 	if b.devName, err = b.dev.Name(); err != nil {
 		return fmt.Errorf("cuda: device name: %w", err)
@@ -156,12 +156,6 @@ func (b *Backend) setup(w *model.Weights) error {
 	default:
 		return fmt.Errorf("cuda: %s=%q: want auto, cores or tensor", KernelEnv, k)
 	}
-	// the tensor-core build reads the weight matrices in fragment layout
-	buf, net, err := deviceWeights(w, b.tensor)
-	if err != nil {
-		return err
-	}
-	b.net = net
 	ptx := fillPTX
 	if b.tensor {
 		ptx = fill80PTX
@@ -204,7 +198,7 @@ func (b *Backend) setup(w *model.Weights) error {
 	if err != nil || size != int64(unsafe.Sizeof(b.net)) {
 		return fmt.Errorf("cuda: kernel constant cnet: %d bytes, want %d (%v)", size, unsafe.Sizeof(b.net), err)
 	}
-	net = b.net // a copy outside Backend, whose Go pointers cgo would reject
+	net := b.net // a copy outside Backend, whose Go pointers cgo would reject
 	if err = cu.MemcpyHtoD(cnet, unsafe.Pointer(&net), int64(unsafe.Sizeof(net))); err != nil {
 		return fmt.Errorf("cuda: uploading network description: %w", err)
 	}

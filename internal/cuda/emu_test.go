@@ -40,7 +40,7 @@ type emuBackend struct {
 }
 
 func newEmu(w *model.Weights, tc bool, threads int) (*emuBackend, error) {
-	buf, net, err := deviceWeights(w, tc)
+	buf, net, err := deviceWeights(w)
 	if err != nil {
 		return nil, err
 	}

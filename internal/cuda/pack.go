@@ -62,13 +62,20 @@ const exHeaderSize = 80
 
 // deviceWeights lays the model's tensors out for the kernel: matrices
 // transposed to [in][out] (q|k|v and cross k|v fused), vectors as they are.
-// With frag (the tensor-core build) the matrices are in fragment layout instead
-// (fragLayout). It returns the flat buffer and the description with every
-// offset and the shared-memory plan filled in.
-func deviceWeights(w *model.Weights, frag bool) ([]float32, netDesc, error) {
+// It returns the flat buffer and the description with every offset and the
+// shared-memory plan filled in.
+func deviceWeights(w *model.Weights) ([]float32, netDesc, error) {
 	cfg := w.Config
-	if err := checkConfig(cfg); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, netDesc{}, err
+	}
+	if cfg.EncLayers > maxLayers || cfg.DecLayers > maxLayers {
+		return nil, netDesc{}, fmt.Errorf("cuda: %d encoder / %d decoder layers, at most %d supported",
+			cfg.EncLayers, cfg.DecLayers, maxLayers)
+	}
+	if cfg.MaxTokens > 128 || cfg.Positions() > 128 {
+		return nil, netDesc{}, fmt.Errorf("cuda: attention over %d tokens / %d positions, at most 128 supported",
+			cfg.MaxTokens, cfg.Positions())
 	}
 	D, Fh := cfg.Dim, cfg.FFN
 	var buf []float32
@@ -91,9 +98,6 @@ func deviceWeights(w *model.Weights, frag bool) ([]float32, netDesc, error) {
 					t = append(t, m[o*in+k])
 				}
 			}
-		}
-		if frag {
-			return put(fragLayout(t, in, out*len(ms)))
 		}
 		return put(t)
 	}
@@ -151,62 +155,6 @@ func deviceWeights(w *model.Weights, frag bool) ([]float32, netDesc, error) {
 	return buf, n, nil
 }
 
-// checkConfig says why the kernel cannot run a model of this Config, if so.
-func checkConfig(cfg model.Config) error {
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	if cfg.EncLayers > maxLayers || cfg.DecLayers > maxLayers {
-		return fmt.Errorf("cuda: %d encoder / %d decoder layers, at most %d supported",
-			cfg.EncLayers, cfg.DecLayers, maxLayers)
-	}
-	if cfg.MaxTokens > 128 || cfg.Positions() > 128 {
-		return fmt.Errorf("cuda: attention over %d tokens / %d positions, at most 128 supported",
-			cfg.MaxTokens, cfg.Positions())
-	}
-	return nil
-}
-
-// fragLayout returns the [K][N] matrix b as the tensor-core build's kernel
-// reads a product's right-hand operand (fill.cu, bfrag): for each block of 8
-// columns cb and each step of 8 rows ks, the 32 lanes' fragments of
-// mma.m16n8k8 — lane 4g+t holds b[8ks+t][8cb+g] and b[8ks+t+4][8cb+g] — split
-// into TF32 high and low parts, {hi0, hi1, lo0, lo1}, so that a lane loads its
-// fragment with one 16-byte load and splits nothing. Rows past K and columns
-// past N are zeros.
-func fragLayout(b []float32, K, N int) []float32 {
-	KS, CB := (K+7)/8, (N+7)/8
-	f := make([]float32, 0, CB*KS*128)
-	at := func(k, n int) float32 {
-		if k < K && n < N {
-			return b[k*N+n]
-		}
-		return 0
-	}
-	for cb := 0; cb < CB; cb++ {
-		for ks := 0; ks < KS; ks++ {
-			for lane := 0; lane < 32; lane++ {
-				g, t := lane>>2, lane&3
-				h0, l0 := tf32Split(at(8*ks+t, 8*cb+g))
-				h1, l1 := tf32Split(at(8*ks+t+4, 8*cb+g))
-				f = append(f, h0, h1, l0, l1)
-			}
-		}
-	}
-	return f
-}
-
-// fragSize is the length of fragLayout's result for a [K][N] matrix.
-func fragSize(K, N int64) int64 { return (N + 7) / 8 * ((K + 7) / 8) * 128 }
-
-// tf32Split is fill.cu's split: x = hi + lo (nearly), both TF32 numbers
-// rounded to nearest, bit for bit as the kernel computes them.
-func tf32Split(x float32) (hi, lo float32) {
-	hi = math.Float32frombits((math.Float32bits(x) + 0x1000) & 0xffffe000)
-	lo = math.Float32frombits((math.Float32bits(x-hi) + 0x1000) & 0xffffe000)
-	return hi, lo
-}
-
 // plan fills in the shared-memory and encoder-state layouts (in floats).
 func (n *netDesc) plan() {
 	D, R, P, C, T := int64(n.D), int64(n.R), int64(n.P), int64(n.C), int64(n.T)
@@ -222,7 +170,7 @@ func (n *netDesc) plan() {
 	n.SmTotal = n.SmInts + al(8*P)
 	n.EsKIN = 0
 	n.EsKK = al(C * D)
-	n.EsCKV = n.EsKK + al(max(C*D, fragSize(D, C))) // KK: [D][C], or in fragment layout
+	n.EsCKV = n.EsKK + al(C*D)
 	n.EsStride = n.EsCKV + al(int64(n.Ld)*T*2*D)
 }
 

@@ -17,7 +17,7 @@ func TestDeviceWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf, n, err := deviceWeights(w, false)
+	buf, n, err := deviceWeights(w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,42 +173,6 @@ func BenchmarkPack1024(b *testing.B) {
 		for i, ex := range batch {
 			if err := pk.put(i, ex, nil, nil); err != nil {
 				b.Fatal(err)
-			}
-		}
-	}
-}
-
-// TestFragLayout: every element of a matrix lands where a lane's mma.m16n8k8
-// fragment expects it (lane 4g+t: rows t and t+4 of the k-step, column g of the
-// block), as hi + lo within TF32-pair accuracy; the padding rows and columns are
-// zeros, and odd sizes (K, N not multiples of 8) are covered.
-func TestFragLayout(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, sz := range []struct{ K, N int }{{8, 8}, {48, 144}, {27, 13}, {1, 1}, {9, 17}} {
-		b := make([]float32, sz.K*sz.N)
-		for i := range b {
-			b[i] = float32(rng.NormFloat64())
-		}
-		f := fragLayout(b, sz.K, sz.N)
-		KS, CB := (sz.K+7)/8, (sz.N+7)/8
-		if int64(len(f)) != fragSize(int64(sz.K), int64(sz.N)) || len(f) != CB*KS*128 {
-			t.Fatalf("%dx%d: %d floats, want %d", sz.K, sz.N, len(f), CB*KS*128)
-		}
-		for k := 0; k < 8*KS; k++ {
-			for n := 0; n < 8*CB; n++ {
-				lane := (n%8)*4 + k%4
-				o := ((n/8*KS+k/8)*32+lane)*4 + (k%8)/4
-				got := float64(f[o]) + float64(f[o+2])
-				want := 0.0
-				if k < sz.K && n < sz.N {
-					want = float64(b[k*sz.N+n])
-				}
-				if math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
-					t.Fatalf("%dx%d: B[%d][%d] = %g + %g, want %g", sz.K, sz.N, k, n, f[o], f[o+2], want)
-				}
-				if bits := math.Float32bits(f[o]) | math.Float32bits(f[o+2]); bits&0x1fff != 0 {
-					t.Fatalf("%dx%d: B[%d][%d] parts %g, %g are not TF32 (low mantissa bits set)", sz.K, sz.N, k, n, f[o], f[o+2])
-				}
 			}
 		}
 	}

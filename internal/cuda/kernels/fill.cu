@@ -224,49 +224,12 @@ __device__ __forceinline__ void split(float x, unsigned& hi, unsigned& lo) {
 	lo = (__float_as_uint(x - __uint_as_float(hi)) + 0x1000u) & 0xffffe000u;
 }
 
-// The tensor-core build reads every right-hand operand B of a product (the
-// weights, and KK) in fragment layout: for each block of 8 columns cb and each
-// step of 8 rows ks of B, lane 4g+t's mma.m16n8k8 fragment B[8ks+t][8cb+g],
-// B[8ks+t+4][8cb+g], already split into TF32 high and low parts, as one float4
-// {hi0, hi1, lo0, lo1} at float offset bfrag(cb, ks, KS, lane), KS = ceil(K/8);
-// rows past K and columns past the last are 0. A warp then loads one tile's B
-// for one k-step with one coalesced 16-byte load per lane and splits nothing.
-// The host lays the weights out so (pack.go, fragLayout); the kernel writes KK
-// so (MM_STORE_T, storeBfrag).
-__device__ __forceinline__ long long bfrag(int cb, int ks, int KS, int lane) {
-	return (((long long)cb * KS + ks) * 32 + lane) * 4;
-}
-
-__device__ __forceinline__ float4 ldg4(const float* p) {
-#ifdef VC_EMU
-	float4 v;
-	memcpy(&v, p, sizeof v);
-	return v;
-#else
-	float4 v;
-	asm("ld.global.v4.f32 {%0, %1, %2, %3}, [%4];" : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "l"(p));
-	return v;
-#endif
-}
-
-// storeBfrag stores v as element B[k][col] of a fragment-layout operand with
-// KS k-steps.
-__device__ __forceinline__ void storeBfrag(float* B, int KS, int k, int col, float v) {
-	unsigned hi, lo;
-	split(v, hi, lo);
-	float* f = B + bfrag(col >> 3, k >> 3, KS, ((col & 7) << 2) | (k & 3));
-	const int half = (k >> 2) & 1;
-	f[half] = __uint_as_float(hi);
-	f[2 + half] = __uint_as_float(lo);
-}
-
 // mmStep adds k = k0..k0+7 of the products into acc: A rows x0 and x1 (this
-// lane's g and g+8; shared-memory addresses s0, s1 when SH), B fragments at w[j]
-// (global memory, fragment layout). TAIL: k may pass K, and those k of A count
-// as 0 (B's are 0 already).
+// lane's g and g+8; shared-memory addresses s0, s1 when SH), B columns w[j]
+// (global memory). TAIL: k may pass K, and those k count as 0.
 template <int NT, bool TAIL, bool SH>
 __device__ __forceinline__ void mmStep(float (&acc)[NT][4], const float* x0, const float* x1, unsigned s0, unsigned s1,
-                                       const float* const (&w)[NT], int k0, int K) {
+                                       const float* const (&w)[NT], int ldw, int k0, int K) {
 	const int t = LANE & 3, ka = k0 + t, kb = ka + 4;
 	const bool va = !TAIL || ka < K, vb = !TAIL || kb < K;
 	float a[4] = {0.f, 0.f, 0.f, 0.f};
@@ -283,9 +246,9 @@ __device__ __forceinline__ void mmStep(float (&acc)[NT][4], const float* x0, con
 	for (int i = 0; i < 4; i++) split(a[i], ah[i], al[i]);
 #pragma unroll
 	for (int j = 0; j < NT; j++) {
-		const float4 f = ldg4(w[j]);
-		const unsigned bh[2] = {__float_as_uint(f.x), __float_as_uint(f.y)};
-		const unsigned bl[2] = {__float_as_uint(f.z), __float_as_uint(f.w)};
+		unsigned bh[2], bl[2];
+		split(va ? ldg1(w[j] + ka * ldw) : 0.f, bh[0], bl[0]);
+		split(vb ? ldg1(w[j] + kb * ldw) : 0.f, bh[1], bl[1]);
 		mma1688(acc[j], al, bh); // small terms first
 		mma1688(acc[j], ah, bl);
 		mma1688(acc[j], ah, bh);
@@ -293,15 +256,12 @@ __device__ __forceinline__ void mmStep(float (&acc)[NT][4], const float* x0, con
 }
 
 // mmTC computes what mmT does, one warp per 16-row × 8·NT-column block of the
-// output: NT tiles share each A fragment. Wt is in fragment layout (bfrag).
-// Rows past R and columns past N load clamped (valid) addresses and are not
-// stored. MM_STORE_T writes the transposed output, out[n][r], as a B operand in
-// fragment layout (what the logits product reads); its padding rows (N not a
-// multiple of 8) must have been zeroed before.
+// output: NT tiles share each A fragment. Rows past R and columns past N load
+// clamped (valid) addresses and are not stored.
 template <int NT, bool SH>
-__device__ __forceinline__ void mmTC(float* out, int ldo, const float* in, int ldi, const float* Wt,
+__device__ __forceinline__ void mmTC(float* out, int ldo, const float* in, int ldi, const float* Wt, int ldw,
                                      const float* bias, int R, int K, int N, int op, float scale) {
-	const int g = LANE >> 2, t = LANE & 3, KS = (K + 7) >> 3;
+	const int g = LANE >> 2, t = LANE & 3;
 	const int colBlocks = (N + 8 * NT - 1) / (8 * NT), items = ((R + 15) >> 4) * colBlocks;
 	for (int it = WARP; it < items; it += NWARPS) { // warp-uniform: mma.sync needs the whole warp
 		const int r0 = (it / colBlocks) * 16, c0 = (it % colBlocks) * 8 * NT;
@@ -311,19 +271,14 @@ __device__ __forceinline__ void mmTC(float* out, int ldo, const float* in, int l
 		float acc[NT][4];
 #pragma unroll
 		for (int j = 0; j < NT; j++) {
-			w[j] = Wt + bfrag(min((c0 >> 3) + j, (N - 1) >> 3), 0, KS, LANE);
+			w[j] = Wt + min(c0 + 8 * j + g, N - 1);
 			acc[j][0] = acc[j][1] = acc[j][2] = acc[j][3] = 0.f;
 		}
 		const unsigned s0 = SH ? (unsigned)__cvta_generic_to_shared(x0) : 0u;
 		const unsigned s1 = SH ? (unsigned)__cvta_generic_to_shared(x1) : 0u;
 		int k0 = 0;
-		for (; k0 + 8 <= K; k0 += 8) {
-			mmStep<NT, false, SH>(acc, x0, x1, s0, s1, w, k0, K);
-#pragma unroll
-			for (int j = 0; j < NT; j++) w[j] += 128; // the next k-step's fragments
-		}
-		if (k0 < K) mmStep<NT, true, SH>(acc, x0, x1, s0, s1, w, k0, K);
-		const int KSo = (N + 7) >> 3; // MM_STORE_T: k-steps of the transposed output
+		for (; k0 + 8 <= K; k0 += 8) mmStep<NT, false, SH>(acc, x0, x1, s0, s1, w, ldw, k0, K);
+		if (k0 < K) mmStep<NT, true, SH>(acc, x0, x1, s0, s1, w, ldw, k0, K);
 #pragma unroll
 		for (int j = 0; j < NT; j++) {
 #pragma unroll
@@ -331,11 +286,7 @@ __device__ __forceinline__ void mmTC(float* out, int ldo, const float* in, int l
 				const int r = r0 + g + (i >> 1) * 8, n = c0 + 8 * j + 2 * t + (i & 1);
 				if (r >= R || n >= N) continue;
 				const float v = (acc[j][i] + (bias ? bias[n] : 0.f)) * scale;
-				if (op == MM_STORE_T) {
-					storeBfrag(out, KSo, n, r, v);
-					continue;
-				}
-				float* o = out + r * ldo + n;
+				float* o = op == MM_STORE_T ? out + n * ldo + r : out + r * ldo + n;
 				if (op == MM_ADD)
 					*o += v;
 				else if (op == MM_GELU)
@@ -348,12 +299,9 @@ __device__ __forceinline__ void mmTC(float* out, int ldo, const float* in, int l
 }
 #endif
 
-// mm is the kernel's one matrix product, out (op)= in · Wt (mmT's contract). In
-// the tensor-core build Wt is in fragment layout (bfrag; ldw is unused) and the
-// product runs on mmTC; else mm picks mmT's row blocking: the fewest rows per
-// item (shortest dependency chains, best at batch 1) that still fit the block in
-// one pass, else four; and 16-byte input loads where the rows are aligned for
-// them.
+// mm picks the row blocking: the fewest rows per item (shortest dependency
+// chains, best at batch 1) that still fit the block in one pass, else four; and
+// 16-byte input loads where the rows are aligned for them.
 __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, const float* Wt, const float* b, int R,
                                 int K, int N, int op, int ldw = -1, float scale = 1.f) {
 	if (ldw < 0) ldw = N;
@@ -364,14 +312,14 @@ __device__ __noinline__ void mm(float* out, int ldo, const float* in, int ldi, c
 	// (four tiles per warp would spill: 64 registers per thread at 1024 threads)
 	if (tiles <= NWARPS) {
 		if (sh)
-			mmTC<1, true>(out, ldo, in, ldi, Wt, b, R, K, N, op, scale);
+			mmTC<1, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 		else
-			mmTC<1, false>(out, ldo, in, ldi, Wt, b, R, K, N, op, scale);
+			mmTC<1, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	} else {
 		if (sh)
-			mmTC<2, true>(out, ldo, in, ldi, Wt, b, R, K, N, op, scale);
+			mmTC<2, true>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 		else
-			mmTC<2, false>(out, ldo, in, ldi, Wt, b, R, K, N, op, scale);
+			mmTC<2, false>(out, ldo, in, ldi, Wt, ldw, b, R, K, N, op, scale);
 	}
 #else
 	// 16-byte shared loads where the input is aligned shared memory; generic loads
@@ -716,13 +664,6 @@ VC_KERNEL void __launch_bounds__(1024)
 		mm(KIN, D, KC, D, W + cnet.win, 0, ncand, D, D, MM_STORE);
 		// stored transposed, [D][C], and pre-scaled by 1/sqrt(D) like the CPU's kout:
 		// the logits below are then a plain mm with coalesced reads
-#if VC_MMA
-		if (D & 7) { // the logits product reads KK's rows past D (fragment padding): zero them first
-			const long long n = (long long)((C + 7) >> 3) * ((D + 7) >> 3) * 128;
-			for (long long i = TID; i < n; i += NTH) KK[i] = 0.f;
-			__syncthreads();
-		}
-#endif
 		mm(KK, C, KC, D, W + cnet.wkout, 0, ncand, D, D, MM_STORE_T, -1, rsqrtf((float)D));
 		for (int l = 0; l < Ld; l++)
 			mm(CKV + (long long)l * T * 2 * D, 2 * D, X, D, W + cnet.dec[l].cwkv, W + cnet.dec[l].cbkv, ntok, D, 2 * D,
