@@ -246,10 +246,32 @@ var negations = []string{"don't", "do not", "dont", "never", "no, don't", "stop,
 func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
 	var b builder
 	gen.maybeFiller(rng, &b, 0.2)
+	if !gen.sayNegated(rng, &b, st, true) {
+		return gen.Sample(rng)
+	}
+	text, _ := gen.render(rng, &b)
+	return Sample{Text: text, State: st, Want: grammar.Reject(text, "not a command")}
+}
+
+// sayNegated adds a negated command to b: a random pattern with a negation after
+// its leading vocative (if vocative) or first. It says nothing and reports false
+// when the pattern is itself a negation ("don't move" meaning hold).
+func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, vocative bool) bool {
 	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
 	pat := in.Patterns[rng.IntN(len(in.Patterns))]
 	var seq []grammar.Node
 	expand(rng, pat.Root, &seq)
+	if len(seq) == 0 {
+		return false
+	}
+	if !vocative { // drop a leading name and its comma: the command that follows owns the address
+		if ref, ok := seq[0].(grammar.SlotRef); ok && len(seq) > 1 && in.Slot(ref.Name).Type.Kind == grammar.Dynamic {
+			seq = seq[1:]
+			if w, ok := seq[0].(grammar.Word); ok && w.Text == "," && len(seq) > 1 {
+				seq = seq[1:]
+			}
+		}
+	}
 	mentioned := map[string]bool{}
 	for _, n := range seq {
 		switch n := n.(type) {
@@ -257,8 +279,7 @@ func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
 			mentioned[n.Name] = true
 		case grammar.Word:
 			if n.Text == "don't" || n.Text == "not" || n.Text == "never" || n.Text == "dont" {
-				// the pattern is itself a negation ("don't move" meaning hold): say it plainly
-				return gen.Sample(rng)
+				return false
 			}
 		}
 	}
@@ -285,9 +306,13 @@ func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
 	if !placed {
 		b.add(neg...)
 	}
-	text, _ := gen.render(rng, &b)
-	return Sample{Text: text, State: st, Want: grammar.Reject(text, "not a command")}
+	return true
 }
+
+// corrections join a negated command to the one the player wants instead: "don't
+// use ember, just use flamethrower", "Sparky, don't attack, stay put".
+var corrections = [][]string{{","}, {",", "just"}, {",", "instead"}, {".", "instead"}, {",", "but"},
+	{",", "rather"}, {".", "just"}, {",", "no,"}, {",", "i", "said"}}
 
 // incomplete says a command without one of its required slots that has no default
 // ("Send out!", "Sparky, attack", "Leafy, walk"): the intent is heard, the slot is
@@ -383,6 +408,13 @@ var leadIn = map[string]bool{"on": true, "at": true, "to": true, "the": true, "a
 // maxCommands is the most commands one generated utterance holds (the model's frames).
 const maxCommands = 4
 
+// Per command: the chance that a negated command comes first ("don't use ember,
+// use flamethrower") and that a ruled-out value follows ("go left, not right").
+const (
+	correctP = 0.04
+	notP     = 0.03
+)
+
 // frame generates one spoken command as frame f, or, when list >= 2 and the
 // pattern starts a dynamic slot the intent's relations do not bind, list commands
 // said as one: the slot names list values ("knights, archers and scouts retreat")
@@ -424,7 +456,20 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 		listSlot, more = gen.listValues(rng, in, seq, values, st, list-1)
 	}
 	first := len(b.spans)
-	for _, n := range seq {
+	// "don't use ember, use flamethrower", "Cinder, don't go left, go right": a
+	// negated command first (after this command's vocative), then this one
+	correct := correctP > 0 && rng.Float64() < correctP
+	for i, n := range seq {
+		if correct {
+			_, isRef := n.(grammar.SlotRef)
+			w, isWord := n.(grammar.Word)
+			if !(isRef && i == 0) && !(isWord && w.Text == ",") {
+				if gen.sayNegated(rng, b, st, false) {
+					b.add(corrections[rng.IntN(len(corrections))]...)
+				}
+				correct = false
+			}
+		}
 		switch n := n.(type) {
 		case grammar.Word:
 			b.add(n.Text)
@@ -455,6 +500,9 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 		}
 	}
 	if listSlot == "" {
+		if rng.Float64() < notP {
+			gen.sayNotValue(rng, b, in, values, st)
+		}
 		return []Frame{fr}, !violate || did
 	}
 	// The other commands share every other slot's words.
@@ -470,6 +518,44 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 		frs = append(frs, Frame{Intent: in.Name, Slots: map[string]SlotFill{}})
 	}
 	return frs, !violate || did
+}
+
+// sayNotValue adds ", not <another value>" for one of the command's said enum or
+// dynamic slots ("go left, not right", "use flamethrower, not ember"): a value the
+// player rules out, which must not end up in any command.
+func (gen *Generator) sayNotValue(rng *rand.Rand, b *builder, in *grammar.Intent, values map[string]pick, st *grammar.State) {
+	var slots []string
+	for _, name := range sortedSet(keysOf(values)) {
+		if k := in.Slot(name).Type.Kind; (k == grammar.Enum || k == grammar.Dynamic) && values[name].fill.Kind == Said {
+			slots = append(slots, name)
+		}
+	}
+	if len(slots) == 0 {
+		return
+	}
+	name := slots[rng.IntN(len(slots))]
+	t := in.Slot(name).Type
+	for try := 0; try < 4; try++ {
+		other := gen.randomValue(rng, t, st)
+		if other.fill.Kind != Said || other.fill.Value.Str == values[name].fill.Value.Str {
+			continue
+		}
+		b.add([]string{",", "."}[rng.IntN(2)])
+		b.add("not")
+		if t.Kind == grammar.Dynamic && rng.Float64() < 0.3 {
+			b.add("the")
+		}
+		b.add(other.surface...)
+		return
+	}
+}
+
+func keysOf[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 // listValues picks the slot of a list and its n further values: the first slot the
