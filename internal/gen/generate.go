@@ -734,7 +734,7 @@ func (gen *Generator) randomValue(rng *rand.Rand, t *grammar.Type, st *grammar.S
 		n := t.Min + rng.IntN(t.Max-t.Min+1)
 		return pick{fill: SlotFill{Value: grammar.Num(n)}, surface: []string{sayNumber(rng, n)}}
 	case grammar.FreeText:
-		name := randomName(rng, 1+rng.IntN(2))
+		name := randomFreeName(rng)
 		if rng.Float64() < 0.5 {
 			name = strings.ToLower(name)
 		}

@@ -16,6 +16,15 @@ var (
 	vowels  = []string{"a", "e", "i", "o", "u", "oo", "ee", "ai", "ou", "y"}
 	codas   = []string{"", "", "", "n", "r", "l", "x", "k", "m", "s", "t", "ng", "ck", "sh", "z", "p"}
 	endings = []string{"y", "o", "er", "a", "ie", "on", "ix", "us", "ard", "ling", "jaw", "cap", "fang", "tail", "wing", "bite", "ette", "ster", "by", "kin"}
+	// nameWords are English words players put in the names they give ("Wave Rider",
+	// "Mister Green", "Sir Zaps A Lot"): a free-text name is not only made-up syllables.
+	nameWords = []string{"wave", "rider", "green", "thunder", "paws", "storm", "shadow", "blaze", "bolt", "flash",
+		"fuzzy", "lord", "lot", "zaps", "a", "of", "the", "star", "moon", "sun", "river", "stone", "leaf", "fire",
+		"ice", "night", "sky", "jolt", "spark", "fang", "claw", "tail", "wing", "heart", "dash", "buddy", "chomp",
+		"sprout", "bramble", "pebble", "pepper", "ginger", "maple", "biscuit", "cookie", "noodle", "pickle",
+		"muffin", "rocket", "ninja", "tiger", "dragon", "bubble", "splash", "sparkle", "princess", "prince",
+		"boss", "champ", "ace", "king", "queen", "mister", "sir", "the great", "junior", "senior", "zoom", "blue",
+		"red", "gold", "silver", "iron", "mighty", "tiny", "speedy", "sleepy", "grumpy", "happy", "lucky"}
 	titles  = []string{"captain", "mister", "miss", "doctor", "lady", "sir", "king", "queen", "little", "big", "professor", "general"}
 
 	moveHeads = []string{"hydro", "shadow", "aqua", "solar", "mega", "hyper", "ice", "fire", "rock", "dragon", "psychic", "poison", "sand", "mud", "aerial", "steel", "dark", "double", "iron", "night", "petal", "thunder", "flame", "frost", "spark", "storm", "crystal", "venom", "wind", "earth", "giga", "bullet", "sky", "moon", "sun", "star", "nether", "volt", "tidal", "blaze"}
@@ -62,6 +71,20 @@ func randomName(rng *rand.Rand, words int) string {
 	}
 	for i := 0; i < words; i++ {
 		parts = append(parts, capitalize(randomWord(rng)))
+	}
+	return strings.Join(parts, " ")
+}
+
+// randomFreeName makes a name a player might give: half the time a pseudo-name of
+// one or two words, else one to four English words ("wave rider", "sir zaps a lot").
+func randomFreeName(rng *rand.Rand) string {
+	if rng.Float64() < 0.5 {
+		return randomName(rng, 1+rng.IntN(2))
+	}
+	n := 1 + rng.IntN(2) + rng.IntN(3)/2 + rng.IntN(3)/2 // 1-4, mostly 1-2
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = capitalize(nameWords[rng.IntN(len(nameWords))])
 	}
 	return strings.Join(parts, " ")
 }
