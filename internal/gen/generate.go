@@ -112,6 +112,18 @@ func (b *builder) add(ws ...string) {
 	}
 }
 
+// insert puts finished words (punctuation attached) before word at, moving the
+// spans after it.
+func (b *builder) insert(at int, ws ...string) {
+	b.words = slices.Insert(b.words, at, ws...)
+	for i := range b.spans {
+		if b.spans[i].from >= at {
+			b.spans[i].from += len(ws)
+			b.spans[i].to += len(ws)
+		}
+	}
+}
+
 // Sample generates one labelled utterance.
 func (gen *Generator) Sample(rng *rand.Rand) Sample {
 	st := gen.opts.BaseState
@@ -264,12 +276,19 @@ func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, 
 	if len(seq) == 0 {
 		return false
 	}
-	if !vocative { // drop a leading name and its comma: the command that follows owns the address
-		if ref, ok := seq[0].(grammar.SlotRef); ok && len(seq) > 1 && in.Slot(ref.Name).Type.Kind == grammar.Dynamic {
-			seq = seq[1:]
-			if w, ok := seq[0].(grammar.Word); ok && w.Text == "," && len(seq) > 1 {
-				seq = seq[1:]
+	if !vocative { // drop a leading "Name,": the command that follows owns the address
+		if _, ok := seq[0].(grammar.SlotRef); ok {
+			w, comma := grammar.Node(nil), false
+			if len(seq) > 2 {
+				w = seq[1]
 			}
+			if w, ok := w.(grammar.Word); ok && w.Text == "," {
+				comma = true
+			}
+			if !comma { // a name that is part of the phrase ("{item} on {target}"): not this pattern
+				return false
+			}
+			seq = seq[2:]
 		}
 	}
 	mentioned := map[string]bool{}
@@ -411,8 +430,8 @@ const maxCommands = 4
 // Per command: the chance that a negated command comes first ("don't use ember,
 // use flamethrower") and that a ruled-out value follows ("go left, not right").
 const (
-	correctP = 0.04
-	notP     = 0.03
+	correctP = 0.08
+	notP     = 0.05
 )
 
 // frame generates one spoken command as frame f, or, when list >= 2 and the
@@ -455,7 +474,7 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 	if list >= 2 && !hasText(in) {
 		listSlot, more = gen.listValues(rng, in, seq, values, st, list-1)
 	}
-	first := len(b.spans)
+	first, startWord := len(b.spans), len(b.words)
 	// "don't use ember, use flamethrower", "Cinder, don't go left, go right": a
 	// negated command first (after this command's vocative), then this one
 	correct := correctP > 0 && rng.Float64() < correctP
@@ -501,7 +520,7 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 	}
 	if listSlot == "" {
 		if rng.Float64() < notP {
-			gen.sayNotValue(rng, b, in, values, st)
+			gen.sayNotValue(rng, b, startWord, in, values, st)
 		}
 		return []Frame{fr}, !violate || did
 	}
@@ -520,10 +539,11 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 	return frs, !violate || did
 }
 
-// sayNotValue adds ", not <another value>" for one of the command's said enum or
+// sayNotValue adds ", not <another value>" (or puts "not <another value>," before
+// the command, which starts at word start) for one of the command's said enum or
 // dynamic slots ("go left, not right", "use flamethrower, not ember"): a value the
 // player rules out, which must not end up in any command.
-func (gen *Generator) sayNotValue(rng *rand.Rand, b *builder, in *grammar.Intent, values map[string]pick, st *grammar.State) {
+func (gen *Generator) sayNotValue(rng *rand.Rand, b *builder, start int, in *grammar.Intent, values map[string]pick, st *grammar.State) {
 	var slots []string
 	for _, name := range sortedSet(keysOf(values)) {
 		if k := in.Slot(name).Type.Kind; (k == grammar.Enum || k == grammar.Dynamic) && values[name].fill.Kind == Said {
@@ -540,12 +560,22 @@ func (gen *Generator) sayNotValue(rng *rand.Rand, b *builder, in *grammar.Intent
 		if other.fill.Kind != Said || other.fill.Value.Str == values[name].fill.Value.Str {
 			continue
 		}
-		b.add([]string{",", "."}[rng.IntN(2)])
-		b.add("not")
+		not := []string{"not"}
 		if t.Kind == grammar.Dynamic && rng.Float64() < 0.3 {
-			b.add("the")
+			not = append(not, "the")
 		}
-		b.add(other.surface...)
+		not = append(not, other.surface...)
+		if rng.Float64() < 0.5 { // "..., not the Stonejaw"
+			b.add([]string{",", "."}[rng.IntN(2)])
+			b.add(not...)
+			return
+		}
+		// "no, not ember, flamethrower the Gloomcap": the ruled-out value first
+		if lead := []string{"", "no,", "no"}[rng.IntN(3)]; lead != "" {
+			not = append([]string{lead}, not...)
+		}
+		not[len(not)-1] += ","
+		b.insert(start, not...)
 		return
 	}
 }

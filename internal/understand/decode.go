@@ -242,11 +242,31 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 		for t := c.match.from; t < c.match.to; t++ {
 			inText = inText || usedTok[t]
 		}
-		if !inText {
+		if !inText && !ruledOut(f.toks, c.match.from) {
 			return c.value
 		}
 	}
 	return ""
+}
+
+// ruledOut reports whether the name that starts at token from is one the player
+// excluded: a negation before it in the same clause ("don't use ember, use
+// flamethrower", "not the Rattler, the Stonejaw", "flamethrower instead of
+// ember"). Such a name is meant to be in no command, so it is no sign of a
+// misunderstanding. (Whether a command obeys the negation is the model's part.)
+func ruledOut(toks []token, from int) bool {
+	for t := from - 1; t >= 0 && t >= from-4; t-- {
+		switch w := toks[t].norm; {
+		case w == "not" || w == "dont" || w == "never" || w == "no":
+			return true
+		case w == "of" && t > 0 && toks[t-1].norm == "instead":
+			return true
+		}
+		if toks[t].punctAfter { // the negation must be in this clause
+			return false
+		}
+	}
+	return false
 }
 
 // frameSaid reports whether any slot of the frame holds something said.
