@@ -16,6 +16,15 @@ type Endpointer interface {
 	SetEndpointSilence(utt uint64, silence time.Duration)
 }
 
+// ProsodyEndpointer is an Endpointer that also hears how the player's voice ended
+// (voice.EngineSource: the pitch of the last word). The engine then gives it two
+// silences: one for when the voice fell at the last word, the way a finished
+// statement ends, and one for when it ended level or rising, or could not be told.
+type ProsodyEndpointer interface {
+	Endpointer
+	SetEndpointSilences(utt uint64, level, falling time.Duration)
+}
+
 // EndpointRule is grammar-aware endpointing: the engine decides how long a pause
 // ends the player's utterance from the parse of what was said so far, instead of
 // one fixed silence. After "Bubbles, come back" nothing can follow; after "Sparky,
@@ -34,6 +43,15 @@ type EndpointRule struct {
 	// natural pause inside a command, so a command is not dispatched while the
 	// player is still saying it.
 	Open time.Duration
+	// OpenFalling, when set, replaces Open when the source hears the player's
+	// voice fall at the last word (ProsodyEndpointer): "Cinder, ember." said as a
+	// finished command, not "Cinder, ember …" with a target to come. Zero means
+	// off (Open either way). Measured (docs/game.md): 150 ms takes the open
+	// commands of voicecmd bench e2e from ~480 to ~180 ms, but the pitch cue heard
+	// 2 of 27 espeak-ng words said before a pause as final, and such a pause
+	// longer than OpenFalling dispatches the command before its last slot: an
+	// experiment, not yet a default.
+	OpenFalling time.Duration
 	// Incomplete ends an utterance that is no command yet (a rejection more words
 	// could fix: "Sparky, use"). Zero means 700 ms.
 	Incomplete time.Duration
@@ -57,21 +75,40 @@ func (r EndpointRule) withDefaults() EndpointRule {
 // that was not said (optional, or filled by its default), Complete otherwise (also
 // without a grammar).
 func (rule EndpointRule) Silence(r grammar.Result, g *grammar.Grammar) time.Duration {
+	level, _ := rule.Silences(r, g)
+	return level
+}
+
+// Silences is Silence, and the silence for when the player's voice fell at the
+// last word: OpenFalling (if set) instead of Open; the others are the same
+// either way.
+func (rule EndpointRule) Silences(r grammar.Result, g *grammar.Grammar) (level, falling time.Duration) {
 	rule = rule.withDefaults()
-	if r.Rejected || len(r.Commands) == 0 {
-		return rule.Incomplete
+	switch {
+	case r.Rejected || len(r.Commands) == 0:
+		return rule.Incomplete, rule.Incomplete
+	case open(r, g):
+		if rule.OpenFalling <= 0 {
+			return rule.Open, rule.Open
+		}
+		return rule.Open, min(rule.OpenFalling, rule.Open)
 	}
+	return rule.Complete, rule.Complete
+}
+
+// open reports whether the last command of r has a slot of g that was not said.
+func open(r grammar.Result, g *grammar.Grammar) bool {
 	last := r.Commands[len(r.Commands)-1]
 	if g != nil {
 		if in := g.Intent(last.Intent); in != nil {
 			for _, s := range in.Slots {
 				if _, said := last.SlotConfidence[s.Name]; !said {
-					return rule.Open
+					return true
 				}
 			}
 		}
 	}
-	return rule.Complete
+	return false
 }
 
 // hintEndpoint tells a partial's source how long a pause ends its utterance.
@@ -85,7 +122,11 @@ func (e *Engine) hintEndpoint(j job, r grammar.Result) {
 		src = e.sources[j.source].src
 	}
 	e.mu.Unlock()
-	if ep, ok := src.(Endpointer); ok {
+	switch ep := src.(type) {
+	case ProsodyEndpointer:
+		level, falling := e.opts.Endpointing.Silences(r, e.grammar)
+		ep.SetEndpointSilences(j.tr.Utterance, level, falling)
+	case Endpointer:
 		ep.SetEndpointSilence(j.tr.Utterance, e.opts.Endpointing.Silence(r, e.grammar))
 	}
 }

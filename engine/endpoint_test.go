@@ -52,6 +52,25 @@ intent retreat(actor: monster) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
+	// with the pitch of the last word: only an open command ends sooner after a
+	// fall, and only when OpenFalling is set
+	pitch := EndpointRule{On: true, OpenFalling: 150 * time.Millisecond}
+	for _, tc := range []struct {
+		name           string
+		rule           EndpointRule
+		r              grammar.Result
+		level, falling time.Duration
+	}{
+		{"target may follow", pitch, res(cmd("attack", "actor", "move")), 450 * time.Millisecond, 150 * time.Millisecond},
+		{"target may follow, pitch rule off", rule, res(cmd("attack", "actor", "move")), 450 * time.Millisecond, 450 * time.Millisecond},
+		{"complete", pitch, res(cmd("retreat", "actor")), 100 * time.Millisecond, 100 * time.Millisecond},
+		{"rejection: a fall does not make it a command", pitch, grammar.Reject("Sparky use", "attack: which move?"), 700 * time.Millisecond, 700 * time.Millisecond},
+		{"OpenFalling above Open: Open", EndpointRule{On: true, Open: 100 * time.Millisecond, OpenFalling: time.Second}, res(cmd("attack", "actor", "move")), 100 * time.Millisecond, 100 * time.Millisecond},
+	} {
+		if level, falling := tc.rule.Silences(tc.r, g); level != tc.level || falling != tc.falling {
+			t.Errorf("%s: Silences = %v, %v; want %v, %v", tc.name, level, falling, tc.level, tc.falling)
+		}
+	}
 	custom := EndpointRule{On: true, Complete: 50 * time.Millisecond, Open: time.Second, Incomplete: 2 * time.Second}
 	if got := custom.Silence(res(cmd("attack", "actor", "move")), g); got != time.Second {
 		t.Errorf("custom Open: %v", got)
@@ -105,5 +124,67 @@ func TestEngineHintsTheEndpoint(t *testing.T) {
 	// Sparky" is complete: end soon.
 	if len(src.got) < 2 || src.got[0] != 700*time.Millisecond || src.got[len(src.got)-1] != 100*time.Millisecond {
 		t.Errorf("silences asked for: %v", src.got)
+	}
+}
+
+// pitchSource is a hintSource that also hears pitch (ProsodyEndpointer).
+type pitchSource struct {
+	hintSource
+	falling []time.Duration
+}
+
+func (s *pitchSource) SetEndpointSilences(utt uint64, level, falling time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if utt == 7 {
+		s.got = append(s.got, level)
+		s.falling = append(s.falling, falling)
+	}
+}
+
+// grammarFiller is a wordFiller with a grammar, for the rules that read it.
+type grammarFiller struct {
+	wordFiller
+	g *grammar.Grammar
+}
+
+func (f *grammarFiller) Grammar() *grammar.Grammar { return f.g }
+
+// A source that hears pitch gets both silences, and only through
+// SetEndpointSilences: "hold Sparky" may still take its optional speed, so a fall
+// ends it sooner; "hold" alone is no command, fall or not.
+func TestEngineHintsBothSilences(t *testing.T) {
+	g, err := grammar.Parse("h.vcg", `
+type monster dynamic
+type speed enum {
+    slow
+    fast
+}
+intent hold(actor: monster, speed?: speed) {
+    say "hold {actor} [{speed}]"
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &pitchSource{hintSource: hintSource{texts: []string{"hold", "hold Sparky"}, done: make(chan struct{})}}
+	e := newEngine(t, Options{Filler: &grammarFiller{g: g}, Sources: []Source{src},
+		Endpointing: EndpointRule{On: true, OpenFalling: 150 * time.Millisecond}})
+	<-src.done
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		src.mu.Lock()
+		n := len(src.got)
+		src.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+		e.Poll()
+		time.Sleep(time.Millisecond)
+	}
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	ms := time.Millisecond
+	if len(src.got) != 2 || src.got[0] != 700*ms || src.falling[0] != 700*ms || src.got[1] != 450*ms || src.falling[1] != 150*ms {
+		t.Errorf("silences asked for: level %v, falling %v; want [700ms 450ms], [700ms 150ms]", src.got, src.falling)
 	}
 }

@@ -88,3 +88,9 @@ func (s *voiceSource) SetVocabulary(words []string) { s.rec.SetVocabulary(words)
 func (s *voiceSource) SetEndpointSilence(utt uint64, d time.Duration) {
 	s.rec.SetEndpointSilence(int(utt), d)
 }
+
+// SetEndpointSilences implements engine.ProsodyEndpointer: the recognizer hears
+// whether the voice fell at the last word and picks one of the two.
+func (s *voiceSource) SetEndpointSilences(utt uint64, level, falling time.Duration) {
+	s.rec.SetEndpointSilences(int(utt), level, falling)
+}

@@ -125,8 +125,9 @@ type Recognizer struct {
 	utterances, partialsOut, droppedLevels atomic.Int64
 	lastFinal                              atomic.Int64
 
-	// the endpoint silence asked for by SetEndpointSilence: utterance and samples
-	hintUtt, hintSilence atomic.Int64
+	// the endpoint silences asked for by SetEndpointSilence(s): utterance, and
+	// samples after a word that ends level or rising / falling (prosody.go)
+	hintUtt, hintSilence, hintFalling atomic.Int64
 	// tail is the last pause transcript (transcribe goroutine only)
 	tail struct {
 		id, end int
@@ -141,7 +142,18 @@ type Recognizer struct {
 // one, one that knows more words must follow for a long one. A value for an
 // utterance other than the current one is ignored. Safe for concurrent use.
 func (r *Recognizer) SetEndpointSilence(utt int, d time.Duration) {
-	r.hintSilence.Store(int64(Samples(max(d, 0))))
+	r.SetEndpointSilences(utt, d, d)
+}
+
+// SetEndpointSilences is SetEndpointSilence with a second duration for when the
+// player's voice fell at the last word, the way a finished statement ends (final
+// lowering): level is used when the pitch ended level or rising, or could not be
+// told, falling when it fell. A listener that knows a command is complete but
+// could still take more words ("Sparky, thunderbolt" … "the Rattler") asks for a
+// long level and a short falling silence. Safe for concurrent use.
+func (r *Recognizer) SetEndpointSilences(utt int, level, falling time.Duration) {
+	r.hintSilence.Store(int64(Samples(max(level, 0))))
+	r.hintFalling.Store(int64(Samples(max(falling, 0))))
 	r.hintUtt.Store(int64(utt))
 }
 
@@ -288,7 +300,8 @@ func (r *Recognizer) capture() {
 		levelN    int
 		levelStep = Samples(r.opts.LevelInterval)
 		ptt       = r.opts.PushToTalk
-		pauseEnd  int // speech end the last pause transcript of this utterance covers
+		pauseEnd  int  // speech end the last pause transcript of this utterance covers
+		fell      bool // the voice fell at the end of the speech before this pause
 	)
 	finish := func(end, detected int) bool {
 		inUtt = false
@@ -365,6 +378,9 @@ func (r *Recognizer) capture() {
 				ep.limit = 0
 				if inUtt && r.hintUtt.Load() == int64(id) {
 					ep.limit = int(r.hintSilence.Load())
+					if paused && fell {
+						ep.limit = int(r.hintFalling.Load())
+					}
 				}
 				switch ep.push(db) {
 				case epStart:
@@ -377,6 +393,8 @@ func (r *Recognizer) capture() {
 					}
 				case epPause:
 					paused = true
+					// how the voice ended, for SetEndpointSilences (a millisecond or two)
+					fell = inUtt && pitchFalls(utt[:max(0, min(len(utt), ep.lastSpeech-uttStart))])
 					if r.opts.PauseTranscripts && inUtt {
 						snap := append([]float32(nil), utt...)
 						p := job{id: id, samples: snap, start: uttStart, end: ep.lastSpeech, partial: true, pause: true}

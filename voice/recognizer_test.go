@@ -524,3 +524,38 @@ func TestSetEndpointSilence(t *testing.T) {
 		t.Errorf("end detected %v after the last word with a short hint, %v with the fixed 250 ms", short, fixed)
 	}
 }
+
+// SetEndpointSilences: after a word said the way a finished sentence ends (the
+// pitch falls), the short silence ends the utterance; after the same words said
+// with more to come (a comma: espeak-ng's continuation rise), the long one. In
+// every test voice. (The cue is not perfect: docs/voice.md has its error rates.)
+func TestSetEndpointSilencesHearsTheFall(t *testing.T) {
+	const level, falling = 700 * time.Millisecond, 100 * time.Millisecond
+	run := func(v espeak.Voice, text string) time.Duration {
+		audio, spans := utterances(t, v, 0.2, 1.0, text)
+		r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for ev := range r.Events() {
+			switch ev.Kind {
+			case voice.EventStart:
+				r.SetEndpointSilences(ev.Utterance, level, falling)
+			case voice.EventFinal:
+				return ev.Detected - spans[0][1]
+			}
+		}
+		t.Fatal("no final")
+		return 0
+	}
+	for _, v := range espeak.Voices {
+		for _, w := range []string{"use ember", "thunderbolt the Rattler", "rain dance"} {
+			done, more := run(v, w+"."), run(v, w+",")
+			if done > falling+100*time.Millisecond || more < level-50*time.Millisecond {
+				t.Errorf("%s %q: end detected %v after \"%s.\" (want about %v), %v after \"%s,\" (want about %v)",
+					v.Name, w, done, w, falling, more, w, level)
+			}
+		}
+	}
+}

@@ -107,6 +107,8 @@ type e2eReport struct {
 	// Mode is "grammar" (grammar-aware endpointing, pause transcripts) or "fixed"
 	// (the fixed trailing silence).
 	Mode string `json:"mode"`
+	// OpenFallingMS is engine.EndpointRule.OpenFalling in grammar-aware mode (0: off).
+	OpenFallingMS float64 `json:"open_falling_ms"`
 	// Premature counts utterances a command was dispatched for before their last
 	// word (the endpointer ended them at an inner pause); Correct counts those whose
 	// dispatched commands are exactly what the whole utterance means.
@@ -172,6 +174,7 @@ flags:`)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	pngPath := fs.String("png", "", "write the latency CDF per stage to this PNG")
 	verbose := fs.Bool("v", false, "print each utterance")
+	openFalling := fs.Duration("open-falling", 0, "grammar-aware mode: the silence that ends an open command when the voice fell at its last word (engine.EndpointRule.OpenFalling; 0: off)")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
@@ -181,7 +184,7 @@ flags:`)
 	}
 	if !flagRange("bench e2e", "utterances", *n, 1, 10000) || !flagRange("bench e2e", "threads", *threads, 0, 256) ||
 		!flagRange("bench e2e", "trailing-silence", *trailing, 0, time.Minute) || !flagRange("bench e2e", "partials", *partials, 0, time.Minute) ||
-		!flagRange("bench e2e", "gap", *gap, 0, time.Minute) || !flagRange("bench e2e", "budget", *budget, time.Microsecond, time.Second) {
+		!flagRange("bench e2e", "gap", *gap, 0, time.Minute) || !flagRange("bench e2e", "open-falling", *openFalling, 0, time.Minute) || !flagRange("bench e2e", "budget", *budget, time.Microsecond, time.Second) {
 		return exitUsage
 	}
 	if fs.NArg() != 0 || *n <= 0 {
@@ -191,7 +194,7 @@ flags:`)
 	rep, err := benchE2E(e2eConfig{
 		gameDir: *gameDir, model: *modelPath, n: *n, threads: *threads, trailing: *trailing,
 		partials: *partials, gap: *gap, budget: *budget, oracle: *oracle, png: *pngPath, mode: *mode,
-		progress: os.Stderr, verbose: *verbose,
+		progress: os.Stderr, verbose: *verbose, openFalling: *openFalling,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "voicecmd bench e2e:", err)
@@ -216,6 +219,7 @@ type e2eConfig struct {
 	mode               string // "both" (default), "grammar" or "fixed"
 	progress           io.Writer
 	verbose            bool
+	openFalling        time.Duration // engine.EndpointRule.OpenFalling in grammar-aware mode
 }
 
 // clip is one synthesized utterance placed in the stream.
@@ -349,7 +353,7 @@ func runE2E(cfg e2eConfig, stream []float32, clips []clip, want []string, wm *wh
 		return nil, err
 	}
 	bs := &benchSource{rec: rec, src: src, clips: clips, oracle: oracle}
-	eng, err := engine.New(engine.Options{Filler: f, Sources: []engine.Source{bs}, Endpointing: engine.EndpointRule{On: grammarAware}})
+	eng, err := engine.New(engine.Options{Filler: f, Sources: []engine.Source{bs}, Endpointing: engine.EndpointRule{On: grammarAware, OpenFalling: cfg.openFalling}})
 	if err != nil {
 		rec.Close()
 		return nil, err
@@ -407,8 +411,9 @@ func runE2E(cfg e2eConfig, stream []float32, clips []clip, want []string, wm *wh
 		TrailingSilence: ms(defaultTrailing(cfg.trailing)), PartialsMS: ms(cfg.partials),
 		Frames: len(updates), FramesOverBudget: over, BudgetUS: float64(cfg.budget.Microseconds()),
 		Stages: map[string]pctl{}, Mode: mode,
-		PartialText: map[bool]string{true: "oracle-timed", false: "whisper"}[oracle],
-		ASRLoad:     asr.partialBusy().Seconds() * float64(wm.Threads()) / audio.Seconds(),
+		OpenFallingMS: map[bool]float64{true: ms(cfg.openFalling)}[grammarAware],
+		PartialText:   map[bool]string{true: "oracle-timed", false: "whisper"}[oracle],
+		ASRLoad:       asr.partialBusy().Seconds() * float64(wm.Threads()) / audio.Seconds(),
 	}
 	stage := map[string][]float64{}
 	for i, c := range clips {
@@ -582,13 +587,20 @@ func synthStream(n int, gap time.Duration) ([]float32, []clip, error) {
 		text := e2eUtterances[i%len(e2eUtterances)]
 		v := e2eVoices[(i/len(e2eUtterances)+i)%len(e2eVoices)]
 		c := clip{text: text, start: len(stream)}
-		for _, w := range strings.Fields(text) {
+		words := strings.Fields(text)
+		for j, w := range words {
 			if w == "…" {
 				stream = append(stream, make([]float32, voice.Samples(e2ePause-e2eWordGap))...)
 				c.pauses++
 				continue
 			}
-			audio, err := word(v, strings.Trim(w, ",.!?"))
+			say := strings.Trim(w, ",.!?")
+			if j+1 < len(words) && words[j+1] == "…" {
+				// a speaker who pauses with more to say does not end the word the way
+				// a finished sentence ends: espeak-ng's continuation (comma) intonation
+				say += ","
+			}
+			audio, err := word(v, say)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -757,6 +769,11 @@ func (b *benchSource) clipOf(end time.Duration) int {
 // SetEndpointSilence implements engine.Endpointer (as voice.EngineSource does).
 func (b *benchSource) SetEndpointSilence(utt uint64, d time.Duration) {
 	b.rec.SetEndpointSilence(int(utt), d)
+}
+
+// SetEndpointSilences implements engine.ProsodyEndpointer (as voice.EngineSource does).
+func (b *benchSource) SetEndpointSilences(utt uint64, level, falling time.Duration) {
+	b.rec.SetEndpointSilences(int(utt), level, falling)
 }
 
 func (b *benchSource) finalsOf(clip int) []benchFinal {
