@@ -64,6 +64,7 @@ type Generator struct {
 	g      *grammar.Grammar
 	opts   Options
 	corpus []string // everyday English that is not a command of g
+	words  []string // the grammar's own words (patterns, enum names and synonyms), for names that contain them
 }
 
 // New returns a generator for g.
@@ -74,7 +75,7 @@ func New(g *grammar.Grammar, opts Options) *Generator {
 	if opts.RejectRate == 0 {
 		opts.RejectRate = 0.25
 	}
-	return &Generator{g: g, opts: opts, corpus: corpusFor(g)}
+	return &Generator{g: g, opts: opts, corpus: corpusFor(g), words: grammarWords(g)}
 }
 
 // builder assembles an utterance word by word, tracking slot spans.
@@ -229,6 +230,65 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 		return grammar.Reject(text, "not a command")
 	}
 	return res
+}
+
+// freeName is a name a player gives (free text): usually made-up or ordinary
+// words (randomFreeName), and one time in five a name with a word of the game in
+// it — a value of the state, a word of the grammar, a number: "Rattler Slayer",
+// "Come Back Kid", "Four Steps Forward", "Sparky Two". Such words inside a name are
+// part of the name, not a command's slot, and the model must learn to tell.
+func (gen *Generator) freeName(rng *rand.Rand, st *grammar.State) string {
+	if rng.Float64() >= 0.2 {
+		return randomFreeName(rng)
+	}
+	var game string
+	switch r := rng.IntN(3); {
+	case r == 0 && len(st.Values) > 0:
+		types := sortedSet(keysOf(st.Values))
+		if vals := st.Values[types[rng.IntN(len(types))]]; len(vals) > 0 {
+			game = vals[rng.IntN(len(vals))]
+		}
+	case r == 1 && len(gen.words) > 0:
+		game = gen.words[rng.IntN(len(gen.words))]
+	default:
+		game = sayNumber(rng, 1+rng.IntN(9))
+	}
+	if game == "" {
+		return randomFreeName(rng)
+	}
+	parts := []string{capitalize(game)}
+	for n := rng.IntN(3); n > 0; n-- {
+		w := capitalize(nameWords[rng.IntN(len(nameWords))])
+		if rng.Float64() < 0.5 {
+			parts = append([]string{w}, parts...)
+		} else {
+			parts = append(parts, w)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// grammarWords lists the words of g's patterns and enum values, once each.
+func grammarWords(g *grammar.Grammar) []string {
+	seen := map[string]bool{}
+	for _, in := range g.Intents {
+		for _, p := range in.Patterns {
+			for _, w := range p.Words() {
+				if len(w) > 1 && w != "," {
+					seen[strings.ToLower(w)] = true
+				}
+			}
+		}
+	}
+	for _, t := range g.Types {
+		for _, v := range t.Values {
+			seen[strings.ToLower(v.Name)] = true
+			for _, syn := range v.Synonyms {
+				seen[strings.ToLower(syn)] = true
+			}
+		}
+	}
+	return sortedSet(seen)
 }
 
 // vocativeLast moves a leading name to the end, the way players also address a
@@ -764,7 +824,7 @@ func (gen *Generator) randomValue(rng *rand.Rand, t *grammar.Type, st *grammar.S
 		n := t.Min + rng.IntN(t.Max-t.Min+1)
 		return pick{fill: SlotFill{Value: grammar.Num(n)}, surface: []string{sayNumber(rng, n)}}
 	case grammar.FreeText:
-		name := randomFreeName(rng)
+		name := gen.freeName(rng, st)
 		if rng.Float64() < 0.5 {
 			name = strings.ToLower(name)
 		}
