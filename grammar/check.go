@@ -2,6 +2,8 @@ package grammar
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -179,4 +181,40 @@ func Article(word string) string {
 		return "an " + word
 	}
 	return "a " + word
+}
+
+// CarryAddressee fills the addressee slots that a command left unsaid — those
+// with a "state" default — from the command said before it in the same utterance,
+// when that one said a value of the same type in an addressee slot of its own:
+// "Cinder, ember the Stonejaw, then come back" has Cinder come back, not the
+// state's default monster. prevSaid holds only the slots the player said. The
+// caller keeps the result only if the resolved command passes Check (so "Sparky
+// thunderbolt, then rain dance" still gives rain dance to the monster that knows
+// it). It returns slots itself when there is nothing to carry.
+func (g *Grammar) CarryAddressee(intent string, slots map[string]Value, prevIntent string, prevSaid map[string]Value) map[string]Value {
+	in, prev := g.Intent(intent), g.Intent(prevIntent)
+	if in == nil || prev == nil {
+		return slots
+	}
+	var out map[string]Value
+	for _, s := range in.Slots {
+		if _, said := slots[s.Name]; said || !slices.Contains(s.Defaults, "state") {
+			continue
+		}
+		for _, ps := range prev.Slots {
+			v, said := prevSaid[ps.Name]
+			if !said || ps.Type != s.Type || !slices.Contains(ps.Defaults, "state") {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(slots)
+			}
+			out[s.Name] = v
+			break
+		}
+	}
+	if out == nil {
+		return slots
+	}
+	return out
 }

@@ -198,6 +198,7 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 // check every command, reject the whole utterance if any command is invalid.
 func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) grammar.Result {
 	res := grammar.Result{Text: text, Commands: []grammar.Command{}}
+	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said, for CarryAddressee
 	for _, fr := range frames {
 		slots := map[string]grammar.Value{}
 		group := ""
@@ -212,6 +213,7 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 			slots[k] = sf.Value
 		}
 		if group != "" {
+			prevIntent, prevSaid = "", nil // "everyone dodge, then come back": no one addressee to carry
 			cmds, err := ExpandGroup(gen.g, fr.Intent, slots, group, st)
 			if err != nil {
 				return grammar.Reject(text, "%v", err)
@@ -219,6 +221,8 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 			res.Commands = append(res.Commands, cmds...)
 			continue
 		}
+		slots = CarryAddressee(gen.g, fr.Intent, slots, prevIntent, prevSaid, st) // said, or addressed before
+		prevIntent, prevSaid = fr.Intent, slots
 		slots = gen.g.Resolve(fr.Intent, slots, st)
 		c := grammar.Command{Intent: fr.Intent, Slots: slots}
 		if err := gen.g.Check(c, st); err != nil {
@@ -291,6 +295,22 @@ func grammarWords(g *grammar.Grammar) []string {
 	return sortedSet(seen)
 }
 
+// CarryAddressee is grammar.CarryAddressee, kept only where the command it makes
+// is valid. The generator's labels and the filler (internal/understand) share it.
+func CarryAddressee(g *grammar.Grammar, intent string, said map[string]grammar.Value, prevIntent string, prevSaid map[string]grammar.Value, st *grammar.State) map[string]grammar.Value {
+	if prevIntent == "" {
+		return said
+	}
+	carried := g.CarryAddressee(intent, said, prevIntent, prevSaid)
+	if len(carried) == len(said) {
+		return said
+	}
+	if g.Check(grammar.Command{Intent: intent, Slots: g.Resolve(intent, carried, st)}, st) != nil {
+		return said
+	}
+	return carried
+}
+
 // vocativeLast moves a leading name to the end, the way players also address a
 // monster: "{actor} [,] {move} the {target}" becomes "{move} the {target}, {actor}".
 func vocativeLast(in *grammar.Intent, seq []grammar.Node) []grammar.Node {
@@ -318,7 +338,7 @@ var negations = []string{"don't", "do not", "dont", "never", "no, don't", "stop,
 func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
 	var b builder
 	gen.maybeFiller(rng, &b, 0.2)
-	if !gen.sayNegated(rng, &b, st, true) {
+	if !gen.sayNegated(rng, &b, st, true, true) {
 		return gen.Sample(rng)
 	}
 	text, _ := gen.render(rng, &b)
@@ -328,7 +348,7 @@ func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
 // sayNegated adds a negated command to b: a random pattern with a negation after
 // its leading vocative (if vocative) or first. It says nothing and reports false
 // when the pattern is itself a negation ("don't move" meaning hold).
-func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, vocative bool) bool {
+func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, vocative, negate bool) bool {
 	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
 	pat := in.Patterns[rng.IntN(len(in.Patterns))]
 	var seq []grammar.Node
@@ -364,7 +384,7 @@ func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, 
 	}
 	values := gen.pickValues(rng, in, mentioned, st)
 	neg := strings.Fields(negations[rng.IntN(len(negations))])
-	placed := false
+	placed := !negate // a command said plainly, then taken back ("switch to Cinder, no wait, ...")
 	for i, n := range seq {
 		// after a leading vocative ("Sparky, don't ..."), else first
 		if !placed {
@@ -386,6 +406,24 @@ func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, 
 		b.add(neg...)
 	}
 	return true
+}
+
+// repairs are what a player says to take back what they just said: "dodge right,
+// no, left", "switch to Cinder, no wait, switch to Leafy".
+var repairs = [][]string{{",", "no,"}, {",", "no", "wait,"}, {",", "sorry,"}, {",", "i", "mean"}, {",", "actually,"},
+	{".", "no,"}, {"no"}, {",", "wait,", "no,"}}
+
+// repairable reports whether slot name of in can be said again with another value
+// ("dodge right, no, left"): an enum, number or name that no relation binds (a
+// new move for the same monster may not be one it knows).
+func repairable(in *grammar.Intent, name string) bool {
+	for _, r := range in.Requires {
+		if r.A == name || r.B == name {
+			return false
+		}
+	}
+	k := in.Slot(name).Type.Kind
+	return k == grammar.Enum || k == grammar.Range || k == grammar.Dynamic
 }
 
 // corrections join a negated command to the one the player wants instead: "don't
@@ -487,11 +525,14 @@ var leadIn = map[string]bool{"on": true, "at": true, "to": true, "the": true, "a
 // maxCommands is the most commands one generated utterance holds (the model's frames).
 const maxCommands = 4
 
-// Per command: the chance that a negated command comes first ("don't use ember,
-// use flamethrower") and that a ruled-out value follows ("go left, not right").
+// Per command: the chance that a negated or taken-back command comes first
+// ("don't use ember, use flamethrower"; "switch to Cinder, no wait, switch to
+// Leafy") and that a ruled-out value follows ("go left, not right"); per said
+// value, the chance that it is taken back ("dodge right, no, left").
 const (
 	correctP = 0.08
 	notP     = 0.05
+	repairP  = 0.03 // per said value
 )
 
 // frame generates one spoken command as frame f, or, when list >= 2 and the
@@ -543,8 +584,12 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 			_, isRef := n.(grammar.SlotRef)
 			w, isWord := n.(grammar.Word)
 			if !(isRef && i == 0) && !(isWord && w.Text == ",") {
-				if gen.sayNegated(rng, b, st, false) {
-					b.add(corrections[rng.IntN(len(corrections))]...)
+				if rng.Float64() < 0.5 {
+					if gen.sayNegated(rng, b, st, false, true) {
+						b.add(corrections[rng.IntN(len(corrections))]...)
+					}
+				} else if gen.sayNegated(rng, b, st, false, false) {
+					b.add(repairs[rng.IntN(len(repairs))]...)
 				}
 				correct = false
 			}
@@ -561,6 +606,16 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 			b.add(v.surface...)
 			verbatim := v.fill.Kind == Unknown || in.Slot(n.Name).Type.Kind == grammar.FreeText
 			b.spans = append(b.spans, span{frame: f, slot: n.Name, from: from, to: len(b.words), fill: v.fill, verbatim: verbatim})
+			if n.Name != listSlot && v.fill.Kind == Said && rng.Float64() < repairP && repairable(in, n.Name) {
+				// "dodge right, no, left": the value said last is the one meant
+				if other := gen.randomValue(rng, in.Slot(n.Name).Type, st); other.fill.Kind == Said && other.fill.Value != v.fill.Value {
+					b.add(repairs[rng.IntN(len(repairs))]...)
+					from := len(b.words)
+					b.add(other.surface...)
+					b.spans[len(b.spans)-1] = span{frame: f, slot: n.Name, from: from, to: len(b.words), fill: other.fill}
+					values[n.Name] = other
+				}
+			}
 			if n.Name == listSlot {
 				for k, v := range more {
 					if k == len(more)-1 {

@@ -71,6 +71,7 @@ const rejectProb = 0.5
 func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	S := l.cfg.Roles
 	res := grammar.Result{Text: f.text, Commands: []grammar.Command{}}
+	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said (gen.CarryAddressee)
 	for fr := 0; fr < l.cfg.Frames; fr++ {
 		p0 := fr * S
 		ic := s.Chosen[p0]
@@ -87,7 +88,8 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 			ch, free := s.Chosen[p], s.Free[p]
 			if ch < 0 || (free >= 0 && free != ch && s.FreeProb[p] >= rejectProb) || s.Conf[p] == 0 {
 				if reason := l.explain(f, s, in, fr, r, free); reason != "" {
-					if s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) { // unsure it was a command at all
+					// unsure it was a command at all; or one lone word that is no value ("hi")
+					if s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) || (len(f.toks) == 1 && free >= 0 && f.cands[free].kind == cToken) {
 						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 					}
 					return grammar.Reject(f.text, "%s", reason)
@@ -122,20 +124,27 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 				default:
 					said := f.text[f.toks[c.tok].start:f.toks[c.tok].end]
 					typ := in.Slot(ro.slot).Type
+					num := f.toks[c.tok].num
 					switch {
-					case s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0): // unsure it was a command at all
+					case typ.Kind == grammar.Range && num >= 0 && (num < typ.Min || num > typ.Max):
+						// a number the range cannot hold: rejected below with the number as
+						// said, however unsure the reading (it is a rejection either way)
+					case s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) || len(f.toks) == 1:
+						// unsure it was a command at all; or one lone word that is no value
+						// ("hi"), which says nothing of a command
 						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 					case typ.Kind != grammar.Range: // a word where a name or an enum value belongs
 						return grammar.Reject(f.text, "unknown %s %q", typ.Name, said)
-					case f.toks[c.tok].num < 0:
+					case num < 0:
 						return grammar.Reject(f.text, "%s: %q is not a number", ro.slot, said)
 					}
-					cmd.Slots[ro.slot] = grammar.Num(f.toks[c.tok].num)
+					cmd.Slots[ro.slot] = grammar.Num(num)
 				}
 			}
 			cmd.SlotConfidence[ro.slot] = float64(s.Conf[p])
 		}
 		if groupSlot != "" {
+			prevIntent, prevSaid = "", nil
 			cmds, err := gen.ExpandGroup(l.g, in.Name, cmd.Slots, groupSlot, f.st)
 			if err != nil {
 				return grammar.Reject(f.text, "%v", err)
@@ -146,7 +155,9 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 			}
 			continue
 		}
-		cmd.Slots = l.g.Resolve(in.Name, cmd.Slots, f.st)
+		said := gen.CarryAddressee(l.g, in.Name, cmd.Slots, prevIntent, prevSaid, f.st) // said, or addressed before
+		cmd.Slots = l.g.Resolve(in.Name, said, f.st)
+		prevIntent, prevSaid = in.Name, said
 		cmd.Confidence = roundConf(conf)
 		if err := l.g.Check(cmd, f.st); err != nil {
 			return grammar.Reject(f.text, "%v", err)

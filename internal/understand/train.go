@@ -226,12 +226,30 @@ func Train(ctx context.Context, g *grammar.Grammar, opts TrainOptions) (*model.W
 		maxTries = 2000
 	}
 	generator := gen.New(g, gen.Options{BaseState: opts.Base, OffTopic: opts.OffTopic})
+	// Over the first maxTries samples, count per intent the commands that became
+	// examples: an intent none of whose commands ever does cannot be learned, even
+	// if its rejections ("Hello" without a name) and off-topic speech can.
+	var (
+		failed  failures
+		tried   int
+		checked bool
+		learned = map[string]int{}
+	)
 	next := func(rng *rand.Rand) (*model.Example, error) {
-		var failed failures
 		for range maxTries {
 			s := generator.Sample(rng)
 			ex, err := lay.trainingExample(s)
+			tried++
 			if err == nil {
+				if len(s.Frames) > 0 && !s.Want.Rejected {
+					learned[s.Frames[0].Intent]++
+				}
+				if tried >= maxTries && !checked {
+					checked = true
+					if err := failed.unlearnable(g, learned, maxTries); err != nil {
+						return nil, err
+					}
+				}
 				return ex, nil
 			}
 			failed.add(g, s, err)
@@ -261,6 +279,24 @@ func (f *failures) add(g *grammar.Grammar, s gen.Sample, err error) {
 	}
 	f.byIntent[key]++
 	f.reason[key] = fmt.Sprintf("%v (e.g. %q)", err, s.Text)
+}
+
+// unlearnable is f.err for the intents that failed and never became a command
+// example (learned counts those), or nil if there are none.
+func (f *failures) unlearnable(g *grammar.Grammar, learned map[string]int, tries int) error {
+	var only failures
+	for _, in := range g.Intents {
+		if n := f.byIntent[in.Name]; n > 0 && learned[in.Name] == 0 {
+			if only.byIntent == nil {
+				only.byIntent, only.reason = map[string]int{}, map[string]string{}
+			}
+			only.byIntent[in.Name], only.reason[in.Name] = n, f.reason[in.Name]
+		}
+	}
+	if only.byIntent == nil {
+		return nil
+	}
+	return only.err(g, tries)
 }
 
 func (f *failures) err(g *grammar.Grammar, tries int) error {
