@@ -92,7 +92,10 @@ type Options struct {
 	// end of the utterance from what was said (SetEndpointSilence: the engine's
 	// grammar-aware endpointing), and when no speech follows the pause, the final
 	// transcript reuses this text instead of transcribing the same audio again:
-	// whisper then runs during the trailing silence, off the critical path.
+	// whisper then runs during the trailing silence, off the critical path. A
+	// silence hint given before a pause began then counts, during that pause, only
+	// from Endpoint.TrailingSilence on: the pause's own transcript brings the hint
+	// that decides.
 	PauseTranscripts bool
 }
 
@@ -128,6 +131,13 @@ type Recognizer struct {
 	// the endpoint silences asked for by SetEndpointSilence(s): utterance, and
 	// samples after a word that ends level or rising / falling (prosody.go)
 	hintUtt, hintSilence, hintFalling atomic.Int64
+	// pauses counts the pauses in speech so far; hintPause is its value when the
+	// hint was given. With PauseTranscripts every pause brings its own transcript
+	// and hint; until it comes, a hint given before the pause began — which judged
+	// fewer words than the pause follows — may not end the utterance sooner than the
+	// fixed silence would ("Cinder," read as complete must not end "Cinder, ember"
+	// before "ember" is read).
+	pauses, hintPause atomic.Int64
 	// tail is the last pause transcript (transcribe goroutine only)
 	tail struct {
 		id, end int
@@ -154,6 +164,7 @@ func (r *Recognizer) SetEndpointSilence(utt int, d time.Duration) {
 func (r *Recognizer) SetEndpointSilences(utt int, level, falling time.Duration) {
 	r.hintSilence.Store(int64(Samples(max(level, 0))))
 	r.hintFalling.Store(int64(Samples(max(falling, 0))))
+	r.hintPause.Store(r.pauses.Load())
 	r.hintUtt.Store(int64(utt))
 }
 
@@ -381,6 +392,9 @@ func (r *Recognizer) capture() {
 					if paused && fell {
 						ep.limit = int(r.hintFalling.Load())
 					}
+					if paused && r.opts.PauseTranscripts && r.hintPause.Load() < r.pauses.Load() { // stale: see Recognizer.pauses
+						ep.limit = max(ep.limit, Samples(r.ep.TrailingSilence))
+					}
 				}
 				switch ep.push(db) {
 				case epStart:
@@ -393,6 +407,7 @@ func (r *Recognizer) capture() {
 					}
 				case epPause:
 					paused = true
+					r.pauses.Add(1)
 					// how the voice ended, for SetEndpointSilences (a millisecond or two)
 					fell = inUtt && pitchFalls(utt[:max(0, min(len(utt), ep.lastSpeech-uttStart))])
 					if r.opts.PauseTranscripts && inUtt {

@@ -559,3 +559,35 @@ func TestSetEndpointSilencesHearsTheFall(t *testing.T) {
 		}
 	}
 }
+
+// With pause transcripts, a short silence asked for before the last pause (from a
+// partial that heard fewer words) does not end the utterance sooner than the fixed
+// silence: the pause's own transcript decides. Here no listener answers it, so the
+// fixed silence ends the utterance.
+func TestStaleEndpointHintWaits(t *testing.T) {
+	audio, spans := utterances(t, espeak.Voice{}, 0.3, 1.5, "Bubbles, come back")
+	run := func(pauseTranscripts bool) time.Duration {
+		r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1,
+			PauseTranscripts: pauseTranscripts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for ev := range r.Events() {
+			switch ev.Kind {
+			case voice.EventStart:
+				r.SetEndpointSilence(ev.Utterance, 60*time.Millisecond) // before any pause
+			case voice.EventFinal:
+				return ev.Detected - spans[0][1]
+			}
+		}
+		t.Fatal("no final")
+		return 0
+	}
+	if got := run(true); got < 240*time.Millisecond {
+		t.Errorf("pause transcripts on: ended %v after the last word on a hint older than the pause; want the fixed 250 ms", got)
+	}
+	if got := run(false); got > 150*time.Millisecond {
+		t.Errorf("pause transcripts off: ended %v after the last word; the hint (60 ms) applies", got)
+	}
+}

@@ -253,28 +253,37 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 		for t := c.match.from; t < c.match.to; t++ {
 			inText = inText || usedTok[t]
 		}
-		if !inText && !ruledOut(f.toks, c.match.from) {
+		if !inText && !ruledOut(f.toks, c.match.from, c.match.to) {
 			return c.value
 		}
 	}
 	return ""
 }
 
-// ruledOut reports whether the name that starts at token from is one the player
+// ruledOut reports whether the name at tokens [from, to) is one the player
 // excluded: a negation before it in the same clause ("don't use ember, use
 // flamethrower", "not the Rattler, the Stonejaw", "flamethrower instead of
-// ember"). Such a name is meant to be in no command, so it is no sign of a
-// misunderstanding. (Whether a command obeys the negation is the model's part.)
-func ruledOut(toks []token, from int) bool {
+// ember"), or a take-back right after it ("water gun, no, bubble beam", "on
+// Bubbles, I mean Cinder"). Such a name is meant to be in no command, so it is no
+// sign of a misunderstanding. (Whether a command obeys it is the model's part.)
+func ruledOut(toks []token, from, to int) bool {
 	for t := from - 1; t >= 0 && t >= from-4; t-- {
+		if toks[t].punctAfter { // the negation must be in this clause ("no, ember the Rattler" is no negation)
+			return false
+		}
 		switch w := toks[t].norm; {
 		case w == "not" || w == "dont" || w == "never" || w == "no":
 			return true
 		case w == "of" && t > 0 && toks[t-1].norm == "instead":
 			return true
 		}
-		if toks[t].punctAfter { // the negation must be in this clause
-			return false
+	}
+	for t := to; t < len(toks) && t < to+2; t++ {
+		switch w := toks[t].norm; {
+		case w == "no" || w == "sorry" || w == "actually" || w == "wait":
+			return true
+		case w == "i" && t+1 < len(toks) && toks[t+1].norm == "mean":
+			return true
 		}
 	}
 	return false

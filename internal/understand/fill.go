@@ -58,7 +58,7 @@ type Model struct {
 	steps int
 	name  string // backend name
 
-	cal      *Calibration // nil: confidences are the raw model probabilities
+	cal *Calibration // nil: confidences are the raw model probabilities
 
 	mu       sync.Mutex
 	backends []model.Backend // idle backends; a Backend is single-goroutine
