@@ -338,17 +338,21 @@ var negations = []string{"don't", "do not", "dont", "never", "no, don't", "stop,
 func (gen *Generator) negated(rng *rand.Rand, st *grammar.State) Sample {
 	var b builder
 	gen.maybeFiller(rng, &b, 0.2)
-	if !gen.sayNegated(rng, &b, st, true, true) {
+	if !gen.sayRuledOut(rng, &b, st, true, true) {
 		return gen.Sample(rng)
 	}
 	text, _ := gen.render(rng, &b)
 	return Sample{Text: text, State: st, Want: grammar.Reject(text, "not a command")}
 }
 
-// sayNegated adds a negated command to b: a random pattern with a negation after
-// its leading vocative (if vocative) or first. It says nothing and reports false
-// when the pattern is itself a negation ("don't move" meaning hold).
-func (gen *Generator) sayNegated(rng *rand.Rand, b *builder, st *grammar.State, vocative, negate bool) bool {
+// sayRuledOut adds to b a command the player does not want done: a random
+// pattern, with a negation after its leading vocative or first when negate ("don't
+// use ember"), or said plainly for a take-back to follow ("switch to Cinder" ...
+// "no wait"). Without vocative a leading "Name," is left out (the command that
+// follows owns the address). It says nothing and reports false when the pattern
+// is itself a negation ("don't move" meaning hold) or starts with a name that is
+// no vocative.
+func (gen *Generator) sayRuledOut(rng *rand.Rand, b *builder, st *grammar.State, vocative, negate bool) bool {
 	in := gen.g.Intents[rng.IntN(len(gen.g.Intents))]
 	pat := in.Patterns[rng.IntN(len(in.Patterns))]
 	var seq []grammar.Node
@@ -578,17 +582,17 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 	first, startWord := len(b.spans), len(b.words)
 	// "don't use ember, use flamethrower", "Cinder, don't go left, go right": a
 	// negated command first (after this command's vocative), then this one
-	correct := correctP > 0 && rng.Float64() < correctP
+	correct := rng.Float64() < correctP
 	for i, n := range seq {
 		if correct {
 			_, isRef := n.(grammar.SlotRef)
 			w, isWord := n.(grammar.Word)
 			if !(isRef && i == 0) && !(isWord && w.Text == ",") {
 				if rng.Float64() < 0.5 {
-					if gen.sayNegated(rng, b, st, false, true) {
+					if gen.sayRuledOut(rng, b, st, false, true) {
 						b.add(corrections[rng.IntN(len(corrections))]...)
 					}
-				} else if gen.sayNegated(rng, b, st, false, false) {
+				} else if gen.sayRuledOut(rng, b, st, false, false) {
 					b.add(repairs[rng.IntN(len(repairs))]...)
 				}
 				correct = false
