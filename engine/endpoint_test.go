@@ -95,6 +95,23 @@ func (s *hintSource) Run(ctx context.Context, emit func(Transcript)) error {
 	return nil
 }
 
+// waitHints waits (2 s at most) until the source has emitted its texts and been
+// asked for n silences, polling the engine meanwhile.
+func (s *hintSource) waitHints(e *Engine, n int) {
+	<-s.done
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		got := len(s.got)
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		e.Poll()
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (s *hintSource) SetEndpointSilence(utt uint64, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,18 +123,7 @@ func (s *hintSource) SetEndpointSilence(utt uint64, d time.Duration) {
 func TestEngineHintsTheEndpoint(t *testing.T) {
 	src := &hintSource{texts: []string{"hold", "hold Sparky"}, done: make(chan struct{})}
 	e := newEngine(t, Options{Filler: &wordFiller{}, Sources: []Source{src}, Endpointing: EndpointRule{On: true}})
-	<-src.done
-	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) {
-		src.mu.Lock()
-		n := len(src.got)
-		src.mu.Unlock()
-		if n >= 2 {
-			break
-		}
-		e.Poll()
-		time.Sleep(time.Millisecond)
-	}
+	src.waitHints(e, 2)
 	src.mu.Lock()
 	defer src.mu.Unlock()
 	// "hold" alone is no command for wordFiller (a rejection): wait long; "hold
@@ -169,18 +175,7 @@ intent hold(actor: monster, speed?: speed) {
 	src := &pitchSource{hintSource: hintSource{texts: []string{"hold", "hold Sparky"}, done: make(chan struct{})}}
 	e := newEngine(t, Options{Filler: &grammarFiller{g: g}, Sources: []Source{src},
 		Endpointing: EndpointRule{On: true, OpenFalling: 150 * time.Millisecond}})
-	<-src.done
-	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) {
-		src.mu.Lock()
-		n := len(src.got)
-		src.mu.Unlock()
-		if n >= 2 {
-			break
-		}
-		e.Poll()
-		time.Sleep(time.Millisecond)
-	}
+	src.waitHints(e, 2)
 	src.mu.Lock()
 	defer src.mu.Unlock()
 	ms := time.Millisecond

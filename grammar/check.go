@@ -187,11 +187,12 @@ func Article(word string) string {
 // with a "state" default — from the command said before it in the same utterance,
 // when that one said a value of the same type in an addressee slot of its own:
 // "Cinder, ember the Stonejaw, then come back" has Cinder come back, not the
-// state's default monster. prevSaid holds only the slots the player said. The
-// caller keeps the result only if the resolved command passes Check (so "Sparky
-// thunderbolt, then rain dance" still gives rain dance to the monster that knows
-// it). It returns slots itself when there is nothing to carry.
-func (g *Grammar) CarryAddressee(intent string, slots map[string]Value, prevIntent string, prevSaid map[string]Value) map[string]Value {
+// state's default monster. prevSaid holds the slots the previous command said (or
+// carried). A carry is kept only if the resolved command passes Check in st, so
+// "Sparky thunderbolt, then rain dance" still gives rain dance to the monster that
+// knows it. It returns slots itself when nothing is carried. The generator's
+// labels and the filler's decoder both use it.
+func (g *Grammar) CarryAddressee(intent string, slots map[string]Value, prevIntent string, prevSaid map[string]Value, st *State) map[string]Value {
 	in, prev := g.Intent(intent), g.Intent(prevIntent)
 	if in == nil || prev == nil {
 		return slots
@@ -213,7 +214,7 @@ func (g *Grammar) CarryAddressee(intent string, slots map[string]Value, prevInte
 			break
 		}
 	}
-	if out == nil {
+	if out == nil || g.Check(Command{Intent: intent, Slots: g.Resolve(intent, out, st)}, st) != nil {
 		return slots
 	}
 	return out

@@ -2,6 +2,7 @@ package voice
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -113,11 +114,7 @@ func dot(a, b []float64) float64 {
 }
 
 func median(v []float64) float64 {
-	c := append([]float64(nil), v...)
-	for i := 1; i < len(c); i++ { // insertion sort: a few dozen values
-		for j := i; j > 0 && c[j] < c[j-1]; j-- {
-			c[j], c[j-1] = c[j-1], c[j]
-		}
-	}
+	c := slices.Clone(v)
+	slices.Sort(c)
 	return c[len(c)/2]
 }

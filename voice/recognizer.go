@@ -313,6 +313,7 @@ func (r *Recognizer) capture() {
 		ptt       = r.opts.PushToTalk
 		pauseEnd  int  // speech end the last pause transcript of this utterance covers
 		fell      bool // the voice fell at the end of the speech before this pause
+		fellKnown bool // fell was worked out for this pause
 	)
 	finish := func(end, detected int) bool {
 		inUtt = false
@@ -389,8 +390,16 @@ func (r *Recognizer) capture() {
 				ep.limit = 0
 				if inUtt && r.hintUtt.Load() == int64(id) {
 					ep.limit = int(r.hintSilence.Load())
-					if paused && fell {
-						ep.limit = int(r.hintFalling.Load())
+					if falling := int(r.hintFalling.Load()); paused && falling != ep.limit {
+						// how the voice ended (a millisecond or two), once per pause and
+						// only when a listener asked for another silence after a fall
+						if !fellKnown {
+							fell = pitchFalls(utt[:max(0, min(len(utt), ep.lastSpeech-uttStart))])
+							fellKnown = true
+						}
+						if fell {
+							ep.limit = falling
+						}
 					}
 					if paused && r.opts.PauseTranscripts && r.hintPause.Load() < r.pauses.Load() { // stale: see Recognizer.pauses
 						ep.limit = max(ep.limit, Samples(r.ep.TrailingSilence))
@@ -408,8 +417,7 @@ func (r *Recognizer) capture() {
 				case epPause:
 					paused = true
 					r.pauses.Add(1)
-					// how the voice ended, for SetEndpointSilences (a millisecond or two)
-					fell = inUtt && pitchFalls(utt[:max(0, min(len(utt), ep.lastSpeech-uttStart))])
+					fellKnown = false
 					if r.opts.PauseTranscripts && inUtt {
 						snap := append([]float32(nil), utt...)
 						p := job{id: id, samples: snap, start: uttStart, end: ep.lastSpeech, partial: true, pause: true}

@@ -411,9 +411,11 @@ func runE2E(cfg e2eConfig, stream []float32, clips []clip, want []string, wm *wh
 		TrailingSilence: ms(defaultTrailing(cfg.trailing)), PartialsMS: ms(cfg.partials),
 		Frames: len(updates), FramesOverBudget: over, BudgetUS: float64(cfg.budget.Microseconds()),
 		Stages: map[string]pctl{}, Mode: mode,
-		OpenFallingMS: map[bool]float64{true: ms(cfg.openFalling)}[grammarAware],
-		PartialText:   map[bool]string{true: "oracle-timed", false: "whisper"}[oracle],
-		ASRLoad:       asr.partialBusy().Seconds() * float64(wm.Threads()) / audio.Seconds(),
+		PartialText: map[bool]string{true: "oracle-timed", false: "whisper"}[oracle],
+		ASRLoad:     asr.partialBusy().Seconds() * float64(wm.Threads()) / audio.Seconds(),
+	}
+	if grammarAware {
+		rep.OpenFallingMS = ms(cfg.openFalling)
 	}
 	stage := map[string][]float64{}
 	for i, c := range clips {

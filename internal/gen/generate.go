@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -198,7 +199,7 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 // check every command, reject the whole utterance if any command is invalid.
 func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) grammar.Result {
 	res := grammar.Result{Text: text, Commands: []grammar.Command{}}
-	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said, for CarryAddressee
+	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said, for grammar.CarryAddressee
 	for _, fr := range frames {
 		slots := map[string]grammar.Value{}
 		group := ""
@@ -221,7 +222,7 @@ func (gen *Generator) expected(text string, frames []Frame, st *grammar.State) g
 			res.Commands = append(res.Commands, cmds...)
 			continue
 		}
-		slots = CarryAddressee(gen.g, fr.Intent, slots, prevIntent, prevSaid, st) // said, or addressed before
+		slots = gen.g.CarryAddressee(fr.Intent, slots, prevIntent, prevSaid, st) // said, or addressed before
 		prevIntent, prevSaid = fr.Intent, slots
 		slots = gen.g.Resolve(fr.Intent, slots, st)
 		c := grammar.Command{Intent: fr.Intent, Slots: slots}
@@ -248,7 +249,7 @@ func (gen *Generator) freeName(rng *rand.Rand, st *grammar.State) string {
 	var game string
 	switch r := rng.IntN(3); {
 	case r == 0 && len(st.Values) > 0:
-		types := sortedSet(keysOf(st.Values))
+		types := slices.Sorted(maps.Keys(st.Values))
 		if vals := st.Values[types[rng.IntN(len(types))]]; len(vals) > 0 {
 			game = vals[rng.IntN(len(vals))]
 		}
@@ -293,22 +294,6 @@ func grammarWords(g *grammar.Grammar) []string {
 		}
 	}
 	return sortedSet(seen)
-}
-
-// CarryAddressee is grammar.CarryAddressee, kept only where the command it makes
-// is valid. The generator's labels and the filler (internal/understand) share it.
-func CarryAddressee(g *grammar.Grammar, intent string, said map[string]grammar.Value, prevIntent string, prevSaid map[string]grammar.Value, st *grammar.State) map[string]grammar.Value {
-	if prevIntent == "" {
-		return said
-	}
-	carried := g.CarryAddressee(intent, said, prevIntent, prevSaid)
-	if len(carried) == len(said) {
-		return said
-	}
-	if g.Check(grammar.Command{Intent: intent, Slots: g.Resolve(intent, carried, st)}, st) != nil {
-		return said
-	}
-	return carried
 }
 
 // vocativeLast moves a leading name to the end, the way players also address a
@@ -664,7 +649,7 @@ func (gen *Generator) frame(rng *rand.Rand, b *builder, st *grammar.State, f int
 // player rules out, which must not end up in any command.
 func (gen *Generator) sayNotValue(rng *rand.Rand, b *builder, start int, in *grammar.Intent, values map[string]pick, st *grammar.State) {
 	var slots []string
-	for _, name := range sortedSet(keysOf(values)) {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
 		if k := in.Slot(name).Type.Kind; (k == grammar.Enum || k == grammar.Dynamic) && values[name].fill.Kind == Said {
 			slots = append(slots, name)
 		}
@@ -697,14 +682,6 @@ func (gen *Generator) sayNotValue(rng *rand.Rand, b *builder, start int, in *gra
 		b.insert(start, not...)
 		return
 	}
-}
-
-func keysOf[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // listValues picks the slot of a list and its n further values: the first slot the

@@ -25,7 +25,7 @@ var (
 		"muffin", "rocket", "ninja", "tiger", "dragon", "bubble", "splash", "sparkle", "princess", "prince",
 		"boss", "champ", "ace", "king", "queen", "mister", "sir", "the great", "junior", "senior", "zoom", "blue",
 		"red", "gold", "silver", "iron", "mighty", "tiny", "speedy", "sleepy", "grumpy", "happy", "lucky"}
-	titles  = []string{"captain", "mister", "miss", "doctor", "lady", "sir", "king", "queen", "little", "big", "professor", "general"}
+	titles = []string{"captain", "mister", "miss", "doctor", "lady", "sir", "king", "queen", "little", "big", "professor", "general"}
 
 	moveHeads = []string{"hydro", "shadow", "aqua", "solar", "mega", "hyper", "ice", "fire", "rock", "dragon", "psychic", "poison", "sand", "mud", "aerial", "steel", "dark", "double", "iron", "night", "petal", "thunder", "flame", "frost", "spark", "storm", "crystal", "venom", "wind", "earth", "giga", "bullet", "sky", "moon", "sun", "star", "nether", "volt", "tidal", "blaze"}
 	moveTails = []string{"pump", "ball", "beam", "punch", "kick", "slash", "tail", "fang", "claw", "storm", "blast", "wave", "wind", "wing", "bite", "dance", "throw", "shield", "shot", "bomb", "cutter", "drain", "strike", "burst", "spin", "whip", "crash", "slam", "roar", "howl", "screech", "lance", "edge", "pulse", "breath", "ray", "tackle", "guard", "rush", "charge"}

@@ -71,7 +71,7 @@ const rejectProb = 0.5
 func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	S := l.cfg.Roles
 	res := grammar.Result{Text: f.text, Commands: []grammar.Command{}}
-	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said (gen.CarryAddressee)
+	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said (grammar.CarryAddressee)
 	for fr := 0; fr < l.cfg.Frames; fr++ {
 		p0 := fr * S
 		ic := s.Chosen[p0]
@@ -155,7 +155,7 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 			}
 			continue
 		}
-		said := gen.CarryAddressee(l.g, in.Name, cmd.Slots, prevIntent, prevSaid, f.st) // said, or addressed before
+		said := l.g.CarryAddressee(in.Name, cmd.Slots, prevIntent, prevSaid, f.st) // said, or addressed before
 		cmd.Slots = l.g.Resolve(in.Name, said, f.st)
 		prevIntent, prevSaid = in.Name, said
 		cmd.Confidence = roundConf(conf)

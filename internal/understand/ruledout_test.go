@@ -19,7 +19,7 @@ func TestRuledOut(t *testing.T) {
 		{"use the antidote on Bubbles, I mean Cinder", "bubbles", true},
 		{"switch to Cinder, sorry, Leafy", "cinder", true},
 		{"ember the Rattler", "rattler", false},
-		{"no, ember the Rattler", "rattler", false},      // the "no" is in another clause
+		{"no, ember the Rattler", "rattler", false},       // the "no" is in another clause
 		{"don't move, Sparky, use ember", "ember", false}, // negation two clauses back
 		{"Sparky and Bubbles come back", "sparky", false},
 		{"Sparky", "sparky", false},
