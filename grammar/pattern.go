@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -254,4 +255,100 @@ func isIdent(s string) bool {
 		}
 	}
 	return true
+}
+
+// LeadIns analyses the intent's patterns for the little words that only lead into a
+// slot: into maps each word that a pattern can say right before a slot reference
+// ("to" in "switch to {actor}", "on" and "the" in "[on [the] {target}]") to those
+// slots; ends holds the last two words a pattern can end with ("hold on"; "" first
+// for a one-word pattern, "*" for a word right after a slot). A transcript that stops at a word of into, where no
+// pattern ends that way, was cut off before its slot ("give a potion to").
+func (in *Intent) LeadIns() (into map[string][]string, ends map[[2]string]bool) {
+	into, ends = map[string][]string{}, map[[2]string]bool{}
+	for _, p := range in.Patterns {
+		first, last, _ := follow(p.Root, func(a, b Node) {
+			w, ok := a.(Word)
+			s, isSlot := b.(SlotRef)
+			if ok && isSlot && !slices.Contains(into[w.Text], s.Name) {
+				into[w.Text] = append(into[w.Text], s.Name)
+			}
+		})
+		follow(p.Root, func(a, b Node) {
+			wb, okB := b.(Word)
+			if !okB || !slices.Contains(last, b) {
+				return
+			}
+			if wa, okA := a.(Word); okA {
+				ends[[2]string{wa.Text, wb.Text}] = true
+			} else {
+				ends[[2]string{"*", wb.Text}] = true // after a slot: any word before it
+			}
+		})
+		for _, n := range last {
+			if w, ok := n.(Word); ok && slices.Contains(first, n) {
+				ends[[2]string{"", w.Text}] = true
+			}
+		}
+	}
+	return into, ends
+}
+
+// follow returns the words and slot references node n can start and end with and
+// whether it can be empty, calling pair(a, b) for each a that can come right before
+// b inside n ("," pauses are skipped over: "{actor} [,] use" pairs actor with use).
+func follow(n Node, pair func(a, b Node)) (first, last []Node, nullable bool) {
+	switch n := n.(type) {
+	case Word:
+		if n.Text == "," {
+			return nil, nil, true
+		}
+		return []Node{n}, []Node{n}, false
+	case SlotRef:
+		return []Node{n}, []Node{n}, false
+	case Opt:
+		f, l, _ := follow(n.Body, pair)
+		return f, l, true
+	case Alt:
+		for _, c := range n {
+			f, l, e := follow(c, pair)
+			first, last = append(first, f...), append(last, l...)
+			nullable = nullable || e
+		}
+		return first, last, nullable
+	case Seq:
+		nullable = true
+		for _, c := range n {
+			f, l, e := follow(c, pair)
+			for _, a := range last {
+				for _, b := range f {
+					pair(a, b)
+				}
+			}
+			if nullable {
+				first = append(first, f...)
+			}
+			if e {
+				last = append(last, l...)
+			} else {
+				last = l
+			}
+			nullable = nullable && e
+		}
+		return first, last, nullable
+	}
+	return nil, nil, true
+}
+
+// Bigrams returns the pairs of words the pattern can say one right after the other
+// ("," pauses skipped).
+func (p *Pattern) Bigrams() [][2]string {
+	var out [][2]string
+	follow(p.Root, func(a, b Node) {
+		wa, okA := a.(Word)
+		wb, okB := b.(Word)
+		if okA && okB && !slices.Contains(out, [2]string{wa.Text, wb.Text}) {
+			out = append(out, [2]string{wa.Text, wb.Text})
+		}
+	})
+	return out
 }

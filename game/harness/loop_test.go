@@ -208,7 +208,9 @@ func TestUnsureUtteranceAsksFirst(t *testing.T) {
 		}
 		eng.Submit(0, tc.answer)
 		n := l.Stats().Confirmed + l.Stats().Declined
-		stepUntil(t, l, func() bool { return len(got) > 0 || l.Stats().Confirmed+l.Stats().Declined > n || l.Question(time.Now()) == "" })
+		stepUntil(t, l, func() bool {
+			return len(got) > 0 || l.Stats().Confirmed+l.Stats().Declined > n || l.Question(time.Now()) == ""
+		})
 		switch {
 		case tc.answer == "hold Bubbles":
 			if len(got) != 1 || got[0] != "hold Bubbles" {

@@ -66,6 +66,9 @@ type Generator struct {
 	opts   Options
 	corpus []string // everyday English that is not a command of g
 	words  []string // the grammar's own words (patterns, enum names and synonyms), for names that contain them
+	// negatable are the words a pattern itself puts after "don't" ("move" in "don't
+	// move" meaning hold): a verb the generator may not negate on its own
+	negatable map[string]bool
 }
 
 // New returns a generator for g.
@@ -76,7 +79,17 @@ func New(g *grammar.Grammar, opts Options) *Generator {
 	if opts.RejectRate == 0 {
 		opts.RejectRate = 0.25
 	}
-	return &Generator{g: g, opts: opts, corpus: corpusFor(g), words: grammarWords(g)}
+	negatable := map[string]bool{}
+	for _, in := range g.Intents {
+		for _, p := range in.Patterns {
+			for _, bg := range p.Bigrams() {
+				if negationWord[bg[0]] {
+					negatable[bg[1]] = true
+				}
+			}
+		}
+	}
+	return &Generator{g: g, opts: opts, corpus: corpusFor(g), words: grammarWords(g), negatable: negatable}
 }
 
 // builder assembles an utterance word by word, tracking slot spans.
@@ -360,15 +373,22 @@ func (gen *Generator) sayRuledOut(rng *rand.Rand, b *builder, st *grammar.State,
 			seq = seq[2:]
 		}
 	}
+	for _, n := range seq {
+		if w, ok := n.(grammar.Word); ok && negationWord[w.Text] {
+			return false
+		}
+	}
+	if negate && rng.Float64() < bareP {
+		// the intent's own verb alone: "Cinder, don't attack, stay put"
+		var ok bool
+		if seq, ok = gen.bareVerb(in, seq, vocative); !ok {
+			return false
+		}
+	}
 	mentioned := map[string]bool{}
 	for _, n := range seq {
-		switch n := n.(type) {
-		case grammar.SlotRef:
-			mentioned[n.Name] = true
-		case grammar.Word:
-			if n.Text == "don't" || n.Text == "not" || n.Text == "never" || n.Text == "dont" {
-				return false
-			}
+		if s, ok := n.(grammar.SlotRef); ok {
+			mentioned[s.Name] = true
 		}
 	}
 	values := gen.pickValues(rng, in, mentioned, st)
@@ -395,6 +415,29 @@ func (gen *Generator) sayRuledOut(rng *rand.Rand, b *builder, st *grammar.State,
 		b.add(neg...)
 	}
 	return true
+}
+
+// negationWord are the words that negate a command ("don't use ember").
+var negationWord = map[string]bool{"don't": true, "dont": true, "not": true, "never": true}
+
+// bareP is the chance that a negated command is only its verb ("don't attack").
+const bareP = 0.3
+
+// bareVerb replaces a pattern's expansion by the intent's name said as a verb
+// ("attack"), after the expansion's leading vocative when vocative ("Cinder,
+// don't attack"). Only an intent whose patterns use its name as a word has such a
+// verb, and not one the grammar negates itself ("don't move" meaning hold).
+func (gen *Generator) bareVerb(in *grammar.Intent, seq []grammar.Node, vocative bool) ([]grammar.Node, bool) {
+	if gen.negatable[in.Name] || !slices.ContainsFunc(in.Patterns, func(p *grammar.Pattern) bool { return slices.Contains(p.Words(), in.Name) }) {
+		return nil, false
+	}
+	var out []grammar.Node
+	if vocative && len(seq) > 1 {
+		if _, ok := seq[0].(grammar.SlotRef); ok {
+			out = append(out, seq[0], grammar.Word{Text: ","})
+		}
+	}
+	return append(out, grammar.Word{Text: in.Name}), true
 }
 
 // repairs are what a player says to take back what they just said: "dodge right,

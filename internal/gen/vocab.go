@@ -42,6 +42,17 @@ var (
 		"open the menu", "show me the map", "what level is {monster}", "{monster} is my favourite",
 		"i wonder what {enemy} will do", "wow", "nice", "oh no", "let's see", "the quick brown fox jumps over the lazy dog",
 		"tell me a joke", "play some music", "what's the score", "who's winning", "save and quit",
+		// talk near the microphone that holds a game's words without being an order:
+		// narration, first person, past tense, questions about the game
+		"i'm going back to the kitchen", "i'll be right back", "the left side of the screen is blurry",
+		"turn left at the next light", "my left hand hurts", "she went back to school", "he walked right past me",
+		"we're moving forward with the plan", "i'm heading back to bed after this", "look at the top right corner",
+		"the back button doesn't work", "i went left last time and lost", "i walked two miles today",
+		"my brother ran back home", "i'm going to the store later", "the right answer is three",
+		"did you see {monster} use {move} last time", "remember when {monster} used {move}",
+		"{monster} used {move} yesterday", "i think {enemy} is going to attack", "{monster} went left last round",
+		"why did {monster} move back", "i wish {monster} knew {move}", "{enemy} hit {monster} really hard",
+		"should i give {monster} a {item}", "i forgot to use the {item}", "we are not going anywhere tonight",
 	}
 )
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -88,8 +89,11 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 			ch, free := s.Chosen[p], s.Free[p]
 			if ch < 0 || (free >= 0 && free != ch && s.FreeProb[p] >= rejectProb) || s.Conf[p] == 0 {
 				if reason := l.explain(f, s, in, fr, r, free); reason != "" {
-					// unsure it was a command at all; or one lone word that is no value ("hi")
-					if s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) || (len(f.toks) == 1 && free >= 0 && f.cands[free].kind == cToken) {
+					// unsure it was a command at all; or one lone word that is no value ("hi").
+					// But a word that is no value, said to a monster by name right before a
+					// command's word ("Sparky go sideways"), is named even when unsure.
+					unsure := s.Conf[p0] < rejectProb && !(strings.HasPrefix(reason, "unknown ") && l.addressed(f))
+					if unsure || !l.frameSaid(f, s, p0) || (len(f.toks) == 1 && free >= 0 && f.cands[free].kind == cToken) {
 						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 					}
 					return grammar.Reject(f.text, "%s", reason)
@@ -129,9 +133,17 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 					case typ.Kind == grammar.Range && num >= 0 && (num < typ.Min || num > typ.Max):
 						// a number the range cannot hold: rejected below with the number as
 						// said, however unsure the reading (it is a rejection either way)
-					case s.Conf[p0] < rejectProb || !l.frameSaid(f, s, p0) || len(f.toks) == 1:
-						// unsure it was a command at all; or one lone word that is no value
-						// ("hi"), which says nothing of a command
+					case typ.Kind == grammar.Dynamic && knownAt(f, c.tok, typ.Name) != "":
+						// a value said twice ("thunder wave the Stonejaw then flamethrower the
+						// Stonejaw"): the model may point at the second mention's words
+						// instead of the value, which stands for the first
+						cmd.Slots[ro.slot] = grammar.Str(knownAt(f, c.tok, typ.Name))
+						cmd.SlotConfidence[ro.slot] = float64(s.Conf[p])
+						continue
+					case (s.Conf[p0] < rejectProb && !(typ.Kind != grammar.Range && l.addressed(f))) || !l.frameSaid(f, s, p0) || len(f.toks) == 1:
+						// unsure it was a command at all (unless said to a monster by name:
+						// "Sparky go sideways"); or one lone word that is no value ("hi"),
+						// which says nothing of a command
 						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 					case typ.Kind != grammar.Range: // a word where a name or an enum value belongs
 						return grammar.Reject(f.text, "unknown %s %q", typ.Name, said)
@@ -148,6 +160,9 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 			cmds, err := gen.ExpandGroup(l.g, in.Name, cmd.Slots, groupSlot, f.st)
 			if err != nil {
 				return grammar.Reject(f.text, "%v", err)
+			}
+			if n := len(res.Commands); n >= len(cmds) && slices.EqualFunc(res.Commands[n-len(cmds):], cmds, subsumes) {
+				continue // the group said twice ("okay team, everyone fall back"): once
 			}
 			for _, c := range cmds {
 				c.Confidence, c.SlotConfidence = roundConf(conf), cmd.SlotConfidence
@@ -166,6 +181,12 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	}
 	if len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
+	}
+	if reason := l.unknownAddressee(f, s, res.Commands[0]); reason != "" {
+		return grammar.Reject(f.text, "%s", reason)
+	}
+	if reason := l.cutOff(f, s, res.Commands); reason != "" {
+		return grammar.Reject(f.text, "%s", reason)
 	}
 	res.Commands = dropRepeats(res.Commands)
 	if v := l.unusedName(f, s); v != "" {
@@ -299,6 +320,61 @@ func (l *layout) frameSaid(f *featurized, s *model.Sampled, p0 int) bool {
 	return false
 }
 
+// unknownAddressee returns a rejection reason when the utterance opens (after
+// fillers) with a word no command used and the grammar does not know — no
+// pattern word, filler, join, number or near-spelling of a value — right before
+// the command, whose first command took a name slot from its default: the player
+// addressed someone the game does not have ("Charmander, ember!" must not make
+// Cinder use ember). Otherwise "".
+func (l *layout) unknownAddressee(f *featurized, s *model.Sampled, first grammar.Command) string {
+	t := 0
+	for t < len(f.toks) && (l.fillers[f.toks[t].norm] || l.joins[f.toks[t].norm]) {
+		t++
+	}
+	if t+1 >= len(f.toks) || l.keywords[f.toks[t].norm] || discourse[f.toks[t].norm] || f.toks[t].num >= 0 || l.tokenUsed(f, s, t) {
+		return ""
+	}
+	for _, c := range f.cands {
+		if (c.kind == cDyn || c.kind == cEnum || c.kind == cGroup) && c.match.from <= t && t < c.match.to && c.match.score >= poolThreshold {
+			return ""
+		}
+	}
+	if !l.tokenUsed(f, s, t+1) && !l.keywords[f.toks[t+1].norm] {
+		return "" // the command does not start right after it
+	}
+	in := l.g.Intent(first.Intent)
+	for _, sl := range in.Slots {
+		if _, said := first.SlotConfidence[sl.Name]; !said && sl.Type.Kind == grammar.Dynamic && len(sl.Defaults) > 0 {
+			return fmt.Sprintf("unknown %s %q", sl.Type.Name, strings.Trim(f.text[f.toks[t].start:f.toks[t].end], "'"))
+		}
+	}
+	return ""
+}
+
+// discourse are English words that open a sentence without naming anyone ("yes,
+// ember", "first, quick attack"): never an unknown addressee.
+var discourse = map[string]bool{"yes": true, "no": true, "sure": true, "good": true, "great": true,
+	"nice": true, "oh": true, "ah": true, "wow": true, "cool": true, "fine": true, "look": true,
+	"listen": true, "first": true, "firstly": true, "then": true, "next": true, "finally": true,
+	"last": true, "lastly": true, "and": true, "also": true, "yep": true, "yup": true, "nope": true,
+	"wait": true, "actually": true, "instead": true, "again": true, "quickly": true, "fast": true}
+
+// addressed reports whether the utterance opens with a clearly said name (after
+// fillers) followed by a word of the grammar's patterns: "Sparky go sideways" is
+// said to the game, whatever the model makes of the rest.
+func (l *layout) addressed(f *featurized) bool {
+	first := 0
+	for first < len(f.toks) && l.fillers[f.toks[first].norm] {
+		first++
+	}
+	for _, c := range f.cands {
+		if c.kind == cDyn && c.match.from == first && c.match.score >= 0.9 {
+			return c.match.to < len(f.toks) && l.keywords[f.toks[c.match.to].norm]
+		}
+	}
+	return false
+}
+
 func roundConf(c float64) float64 { return float64(int(c*1000+0.5)) / 1000 }
 
 // explain says why the value the model heard in role r (free) cannot be used.
@@ -323,6 +399,9 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 	case cToken:
 		switch slot.Type.Kind {
 		case grammar.Dynamic:
+			if knownAt(f, c.tok, slot.Type.Name) != "" {
+				return "" // the words of a known value, said a second time
+			}
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
 		case grammar.Enum:
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
@@ -382,4 +461,142 @@ func validUTF8(s string) string {
 		i += w
 	}
 	return string(b)
+}
+
+// knownAt returns the value of dynamic type typ whose words start at token t
+// where the value is said a second time ("... the Stonejaw then ... the
+// Stonejaw": the model may point at the second mention's words instead of the
+// value), or "". Only a repeat counts: a token at a value's only mention that the
+// model did not take as the value ("max" or "potion" in "a max potion") says the
+// player named something else.
+func knownAt(f *featurized, t int, typ string) string {
+	for _, c := range f.cands {
+		if c.kind != cDyn || c.typ != typ {
+			continue
+		}
+		for _, m := range c.again {
+			if m.from == t {
+				return c.value
+			}
+		}
+	}
+	return ""
+}
+
+// leadInWords are the closed-class words that can only lead into what follows
+// them (prepositions, articles, possessives, the copulas of "is called"): a
+// transcript that stops at one of them, where the grammar puts a slot after it,
+// was cut off ("give a potion to", "Sparky, thunderbolt the"). Pronouns and verbs
+// are left out on purpose: "thunderbolt them" and "Sparky, attack" are finished
+// sentences (the second asks for its move through the model's own rejection).
+var leadInWords = map[string]bool{"to": true, "on": true, "at": true, "with": true, "for": true,
+	"the": true, "a": true, "an": true, "your": true, "my": true, "his": true, "her": true,
+	"their": true, "its": true, "into": true, "onto": true, "in": true, "against": true,
+	"using": true, "of": true, "as": true, "by": true, "from": true, "towards": true,
+	"toward": true, "is": true, "be": true, "called": true, "named": true}
+
+// cutOff returns a rejection reason when the transcript stops right after a word
+// that leads into a slot (of the last command, or of any intent) and says nothing
+// after it ("give a potion to": the potion would go to the default monster
+// although the player was about to name one), or when a free-text slot holds only
+// such words ("rename Sparky to": "to" is no name); otherwise "".
+func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command) string {
+	toks := f.toks
+	n := len(toks)
+	for stripped := true; stripped && n > 0; { // trailing filler phrases ("..., please")
+		stripped = false
+		for _, ph := range l.fillerPhrase {
+			if len(ph) > n {
+				continue
+			}
+			match := true
+			for k, w := range ph {
+				match = match && toks[n-len(ph)+k].norm == normWord(w)
+			}
+			if match {
+				n -= len(ph)
+				stripped = true
+				break
+			}
+		}
+	}
+	if n < 2 {
+		return ""
+	}
+	end := strings.Trim(f.text[toks[n-1].start:toks[n-1].end], "'")
+	for _, c := range cmds {
+		in := l.g.Intent(c.Intent)
+		for _, sl := range in.Slots {
+			if v, ok := c.Slots[sl.Name]; ok && sl.Type.Kind == grammar.FreeText && onlyLeadIns(v.String()) {
+				return fmt.Sprintf("%s: which %s? the command stops at %q", in.Name, sl.Name, end)
+			}
+		}
+	}
+	// the last command's lead-in names what is missing; another intent's tells that
+	// the reading is not what was said ("Sparky, use your" read as a dodge)
+	intent := cmds[len(cmds)-1].Intent
+	slots, ok := l.leadIns[intent][toks[n-1].norm]
+	for _, in := range l.g.Intents {
+		if !ok {
+			intent = in.Name
+			slots, ok = l.leadIns[intent][toks[n-1].norm]
+		}
+	}
+	if !ok || l.endPairs[[2]string{toks[n-2].norm, toks[n-1].norm}] || l.endPairs[[2]string{"*", toks[n-1].norm}] || l.tokenUsed(f, s, n-1) {
+		return ""
+	}
+	return fmt.Sprintf("%s: which %s? the command stops at %q", intent, slots[0], end)
+}
+
+// onlyLeadIns reports whether text is made only of leadInWords ("to", "the").
+func onlyLeadIns(text string) bool {
+	ws := strings.Fields(text)
+	for _, w := range ws {
+		if !leadInWords[normWord(w)] {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
+// tokenUsed reports whether token t lies in a value some command took: a name or
+// enum value's words (wherever it was said), a token, or a free-text span.
+func (l *layout) tokenUsed(f *featurized, s *model.Sampled, t int) bool {
+	S := l.cfg.Roles
+	for fr := 0; fr < l.cfg.Frames; fr++ {
+		p0 := fr * S
+		if ic := s.Chosen[p0]; ic < 0 || f.cands[ic].kind != cIntent {
+			continue
+		}
+		start := -1
+		for r := 1; r < len(l.roles); r++ {
+			ch := s.Chosen[p0+r]
+			if ch < 0 {
+				continue
+			}
+			c := f.cands[ch]
+			switch c.kind {
+			case cDyn, cEnum, cGroup:
+				for _, m := range append([]spanMatch{c.match}, c.again...) {
+					if m.from <= t && t < m.to {
+						return true
+					}
+				}
+			case cToken:
+				switch l.roles[r].part {
+				case partStart:
+					start = c.tok
+				case partEnd:
+					if start >= 0 && start <= t && t <= c.tok {
+						return true
+					}
+				default:
+					if c.tok == t {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }

@@ -32,6 +32,7 @@ type cand struct {
 	tok    int    // cToken: token index
 	group  int    // cGroup: index into layout.groupTypes
 	match  spanMatch
+	again  []spanMatch // cDyn: the value said again elsewhere ("... the Stonejaw then ... the Stonejaw")
 }
 
 // featurized is one transcript turned into model input, plus what decoding needs.
@@ -247,13 +248,14 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 		for _, v := range st.Values[typ] {
 			vf := valueForm(v)
 			m := bestSpan(spans, len(toks), &vf, len(strings.Fields(v)))
+			mf := vf
 			for _, a := range aliases[v] { // "lounge" for "living room": the best-matching name
 				af := valueForm(a)
 				if am := bestSpan(spans, len(toks), &af, len(strings.Fields(a))); am.score > m.score {
-					m = am
+					m, mf = am, af
 				}
 			}
-			dyns = append(dyns, cand{kind: cDyn, typ: typ, value: v, match: m})
+			dyns = append(dyns, cand{kind: cDyn, typ: typ, value: v, match: m, again: repeats(spans, len(toks), &mf, m)})
 		}
 	}
 	ex := f.scratch.example(cfg)
@@ -270,12 +272,14 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			continue
 		}
 		di := l.dynIndex(c.typ)
-		for t := c.match.from; t < c.match.to; t++ {
-			if di < 4 && c.match.score > dynScore[t][di] {
-				dynScore[t][di] = c.match.score
-			}
-			if c.match.score >= delexThreshold {
-				delex[t] = c.typ
+		for _, m := range append([]spanMatch{c.match}, c.again...) {
+			for t := m.from; t < m.to; t++ {
+				if di < 4 && m.score > dynScore[t][di] {
+					dynScore[t][di] = m.score
+				}
+				if m.score >= delexThreshold {
+					delex[t] = c.typ
+				}
 			}
 		}
 	}

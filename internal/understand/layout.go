@@ -2,6 +2,7 @@ package understand
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -45,6 +46,13 @@ type layout struct {
 	keywords map[string]bool // literal words of the patterns
 	// slotTypes lists, per slot name, the types it takes in the intents that have it.
 	slotTypes map[string][]*grammar.Type
+
+	// leadIns[intent][word] are the slots a closed-class word leads into in the
+	// intent's patterns ("to" -> target in "give ... to {target}"): a transcript
+	// that stops at one, not as a pattern ends (endPairs), was cut off (cutOff)
+	leadIns      map[string]map[string][]string
+	endPairs     map[[2]string]bool // the last two words of every pattern's endings ("hold on")
+	fillerPhrase [][]string         // the grammar's filler phrases, as words
 
 	scratch sync.Pool // *scratch buffers for inference
 	// slotOf[intent][role] is the intent's slot for that role, or nil
@@ -178,6 +186,21 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 				l.keywords[normWord(w)] = true
 			}
 		}
+	}
+	l.leadIns = map[string]map[string][]string{}
+	l.endPairs = map[[2]string]bool{}
+	for _, in := range g.Intents {
+		into, ends := in.LeadIns()
+		maps.Copy(l.endPairs, ends)
+		l.leadIns[in.Name] = map[string][]string{}
+		for w, slots := range into {
+			if leadInWords[w] && !l.joins[w] {
+				l.leadIns[in.Name][w] = slots
+			}
+		}
+	}
+	for _, f := range g.Fillers {
+		l.fillerPhrase = append(l.fillerPhrase, strings.Fields(f))
 	}
 	return l, nil
 }

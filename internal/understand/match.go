@@ -127,6 +127,27 @@ const (
 	maxSpanWords   = 4
 )
 
+// repeats finds the other places a value is said as well as at its best span
+// (same word count, at least delexThreshold): a command that names the Stonejaw
+// after another did must see the same value there, not an unknown word.
+func repeats(spans []form, ntok int, value *form, best spanMatch) []spanMatch {
+	if best.from < 0 || best.score < delexThreshold {
+		return nil
+	}
+	n := best.to - best.from
+	var out []spanMatch
+	for i := 0; i+n <= ntok; i++ {
+		if i < best.to && i+n > best.from {
+			continue // overlaps the best span
+		}
+		if s := nameScore(&spans[i*maxSpanWords+n-1], value); s >= delexThreshold {
+			out = append(out, spanMatch{from: i, to: i + n, score: s})
+			i += n - 1
+		}
+	}
+	return out
+}
+
 // bestSpan finds the token span that best matches a value with the given word count.
 func bestSpan(spans []form, ntok int, value *form, words int) spanMatch {
 	best := spanMatch{from: -1}

@@ -256,3 +256,46 @@ func TestRejectionReasons(t *testing.T) {
 		}
 	}
 }
+
+// A command the player stopped in the middle of ("give a potion to") is rejected
+// with what is missing, never completed with a default or with the dangling word
+// as a name; a pattern's own ending ("hold on") and a trailing filler are no cut.
+func TestUnfinishedCommandsRejected(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"give a potion to":        `item: which target?`,
+		"rename Sparky to":        `rename: which name?`,
+		"Sparky, thunderbolt the": `attack: which target? the command stops at "the"`,
+		"use a potion on":         `item: which target? the command stops at "on"`,
+	} {
+		if r := m.Understand(text, nil); !r.Rejected || !strings.HasPrefix(r.Reason, want) {
+			t.Errorf("%q: got %+v, want a rejection %q...", text, r, want)
+		}
+	}
+	for text, want := range map[string]string{
+		"use a potion on Cinder, come on": "item item=potion target=Cinder",
+		"Sparky, hold on":                 "hold actor=Sparky",
+		"Sparky, thunderbolt them":        "attack actor=Sparky move=thunderbolt",
+		"call Sparky Mister To":           `rename actor=Sparky name="Mister To"`,
+	} {
+		if r := m.Understand(text, nil); Describe(r) != want {
+			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
+		}
+	}
+}
+
+// A value said in two commands is the same value both times ("... the Stonejaw
+// then ... the Stonejaw"), and a group said twice for one command is one group.
+func TestRepeatedValuesAndGroups(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"thunder wave the stonejaw then flamethrower the stonejaw": `attack actor=Sparky move="thunder wave" target=Stonejaw; attack actor=Cinder move=flamethrower target=Stonejaw`,
+		"Leafy sleep powder rattler then Cinder fire spin rattler": `attack actor=Leafy move="sleep powder" target=Rattler; attack actor=Cinder move="fire spin" target=Rattler`,
+		"okay team, everyone fall back":                            "retreat actor=Sparky; retreat actor=Bubbles; retreat actor=Cinder; retreat actor=Leafy",
+		"guys, fall back":                                          "retreat actor=Sparky; retreat actor=Bubbles; retreat actor=Cinder; retreat actor=Leafy",
+	} {
+		if r := m.Understand(text, nil); Describe(r) != want {
+			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
+		}
+	}
+}
