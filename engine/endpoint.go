@@ -47,8 +47,8 @@ type EndpointRule struct {
 	// voice fall at the last word (ProsodyEndpointer): "Cinder, ember." said as a
 	// finished command, not "Cinder, ember …" with a target to come. Zero means
 	// off (Open either way). Measured (docs/game.md): 150 ms takes the open
-	// commands of voicecmd bench e2e from ~480 to ~180 ms, but the pitch cue heard
-	// 2 of 27 espeak-ng words said before a pause as final, and such a pause
+	// commands of voicecmd bench e2e from ~480 to ~180 ms, but the pitch cue hears
+	// 7-8% of espeak-ng words said before a pause as final, and such a pause
 	// longer than OpenFalling dispatches the command before its last slot: an
 	// experiment, not yet a default.
 	OpenFalling time.Duration

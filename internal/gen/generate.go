@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -158,11 +159,11 @@ func (gen *Generator) Sample(rng *rand.Rand) Sample {
 		}
 	}
 	n := 1 // commands in the utterance: up to 4, the model's frames
-	if r := rng.Float64(); r < 0.2 {
+	if r := rng.Float64(); r < 0.22 {
 		n = 2
-	} else if r < 0.3 {
+	} else if r < 0.36 {
 		n = 3
-	} else if r < 0.34 {
+	} else if r < 0.44 {
 		n = 4
 	}
 	reject := rng.Float64() < gen.opts.RejectRate
@@ -976,10 +977,18 @@ func (gen *Generator) violate(rng *rand.Rand, in *grammar.Intent, mentioned map[
 		case grammar.Range:
 			options = append(options, func() bool {
 				n := s.Type.Max + 1 + rng.IntN(5)
-				if rng.Float64() < 0.3 && s.Type.Min > 0 {
+				say := ""
+				switch r := rng.Float64(); {
+				case r < 0.3 && s.Type.Min > 0:
 					n = 0
+				case r < 0.45: // far out, typed or misheard as digits: "100 steps", "99999999999999 steps"
+					n = s.Type.Max + 1 + int(math.Pow(10, 1+12*rng.Float64()))
+					say = strconv.Itoa(n)
 				}
-				values[name] = pick{fill: SlotFill{Value: grammar.Num(n)}, surface: []string{sayNumber(rng, n)}}
+				if say == "" {
+					say = sayNumber(rng, n)
+				}
+				values[name] = pick{fill: SlotFill{Value: grammar.Num(n)}, surface: []string{say}}
 				return true
 			})
 		}

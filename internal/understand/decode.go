@@ -92,7 +92,9 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 					// unsure it was a command at all; or one lone word that is no value ("hi").
 					// But a word that is no value, said to a monster by name right before a
 					// command's word ("Sparky go sideways"), is named even when unsure.
-					unsure := s.Conf[p0] < rejectProb && !(strings.HasPrefix(reason, "unknown ") && l.addressed(f))
+					// A number the range cannot hold is named however unsure the reading,
+					// as below.
+					unsure := s.Conf[p0] < rejectProb && !(strings.HasPrefix(reason, "unknown ") && l.addressed(f)) && !l.badNumber(f, in, r, free)
 					if unsure || !l.frameSaid(f, s, p0) || (len(f.toks) == 1 && free >= 0 && f.cands[free].kind == cToken) {
 						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 					}
@@ -185,6 +187,9 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	if reason := l.unknownAddressee(f, s, res.Commands[0]); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
+	if reason := l.modifiedValue(f, s); reason != "" {
+		return grammar.Reject(f.text, "%s", reason)
+	}
 	if reason := l.cutOff(f, s, res.Commands); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
@@ -239,30 +244,14 @@ func subsumes(a, b grammar.Command) bool {
 func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 	used := make([]bool, len(f.cands))
 	usedTok := make([]bool, len(f.toks))
-	S := l.cfg.Roles
-	for fr := 0; fr < l.cfg.Frames; fr++ {
-		p0 := fr * S
-		if ic := s.Chosen[p0]; ic < 0 || f.cands[ic].kind != cIntent {
-			continue
-		}
-		start := -1
-		for r := 1; r < len(l.roles); r++ {
-			ch := s.Chosen[p0+r]
-			if ch < 0 {
-				continue
-			}
-			used[ch] = true
-			c := f.cands[ch]
-			switch {
-			case c.kind == cToken && l.roles[r].part == partStart:
-				start = c.tok
-			case c.kind == cToken && l.roles[r].part == partEnd && start >= 0:
-				for t := start; t <= c.tok && t < len(usedTok); t++ {
-					usedTok[t] = true // free text may contain names
-				}
+	l.eachChosen(f, s, func(r int, ch int32, textFrom int) {
+		used[ch] = true
+		if textFrom >= 0 {
+			for t := textFrom; t <= f.cands[ch].tok && t < len(usedTok); t++ {
+				usedTok[t] = true // free text may contain names
 			}
 		}
-	}
+	})
 	for ci, c := range f.cands {
 		if c.kind != cDyn || used[ci] || c.match.score < 0.9 || f.ex == nil {
 			continue
@@ -351,6 +340,40 @@ func (l *layout) unknownAddressee(f *featurized, s *model.Sampled, first grammar
 	return ""
 }
 
+// modifiedValue returns a rejection reason when a name a command took is said
+// after a determiner and a word the grammar does not know and no command used
+// ("use a max potion": the game has potions, not max potions), or "". The player named
+// something the game does not have; taking the shorter name would be a command
+// they did not give.
+func (l *layout) modifiedValue(f *featurized, s *model.Sampled) string {
+	reason := ""
+	l.eachChosen(f, s, func(r int, ch int32, _ int) {
+		c := f.cands[ch]
+		if reason != "" || c.kind != cDyn || c.match.from < 1 {
+			return
+		}
+		t := c.match.from - 1
+		w := f.toks[t]
+		if t < 1 || !determiner[f.toks[t-1].norm] { // only inside a noun phrase: "a max potion", not "toss Leafy"
+			return
+		}
+		if w.punctAfter || w.num >= 0 || l.keywords[w.norm] || l.fillers[w.norm] || l.joins[w.norm] || discourse[w.norm] || l.tokenUsed(f, s, t) {
+			return
+		}
+		for _, o := range f.cands { // a near-spelling of another value ("stone jaw") is no modifier
+			if (o.kind == cDyn || o.kind == cEnum || o.kind == cGroup) && o.match.from <= t && t < o.match.to && o.match.score >= poolThreshold {
+				return
+			}
+		}
+		reason = fmt.Sprintf("unknown %s %q", c.typ, strings.Trim(f.text[w.start:f.toks[c.match.to-1].end], "'"))
+	})
+	return reason
+}
+
+// determiner are the words that open a noun phrase ("a max potion").
+var determiner = map[string]bool{"a": true, "an": true, "the": true, "your": true, "my": true,
+	"that": true, "this": true, "some": true, "his": true, "her": true, "their": true}
+
 // discourse are English words that open a sentence without naming anyone ("yes,
 // ember", "first, quick attack"): never an unknown addressee.
 var discourse = map[string]bool{"yes": true, "no": true, "sure": true, "good": true, "great": true,
@@ -358,6 +381,17 @@ var discourse = map[string]bool{"yes": true, "no": true, "sure": true, "good": t
 	"listen": true, "first": true, "firstly": true, "then": true, "next": true, "finally": true,
 	"last": true, "lastly": true, "and": true, "also": true, "yep": true, "yup": true, "nope": true,
 	"wait": true, "actually": true, "instead": true, "again": true, "quickly": true, "fast": true}
+
+// badNumber reports whether candidate c, heard in role r of intent in, is a
+// number that slot's range cannot hold (or no whole number).
+func (l *layout) badNumber(f *featurized, in *grammar.Intent, r int, c int32) bool {
+	slot := in.Slot(l.roles[r].slot)
+	if c < 0 || slot == nil || slot.Type.Kind != grammar.Range || f.cands[c].kind != cToken {
+		return false
+	}
+	tk := f.toks[f.cands[c].tok]
+	return tk.fraction || (tk.num >= 0 && (tk.num < slot.Type.Min || tk.num > slot.Type.Max))
+}
 
 // addressed reports whether the utterance opens with a clearly said name (after
 // fillers) followed by a word of the grammar's patterns: "Sparky go sideways" is
@@ -499,7 +533,8 @@ var leadInWords = map[string]bool{"to": true, "on": true, "at": true, "with": tr
 // that leads into a slot (of the last command, or of any intent) and says nothing
 // after it ("give a potion to": the potion would go to the default monster
 // although the player was about to name one), or when a free-text slot holds only
-// such words ("rename Sparky to": "to" is no name); otherwise "".
+// such words or ends with one ("rename Sparky to": "to" is no name; "Lord of the"
+// is no whole name); otherwise "".
 func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command) string {
 	toks := f.toks
 	n := len(toks)
@@ -527,8 +562,15 @@ func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command)
 	for _, c := range cmds {
 		in := l.g.Intent(c.Intent)
 		for _, sl := range in.Slots {
-			if v, ok := c.Slots[sl.Name]; ok && sl.Type.Kind == grammar.FreeText && onlyLeadIns(v.String()) {
+			v, ok := c.Slots[sl.Name]
+			if !ok || sl.Type.Kind != grammar.FreeText {
+				continue
+			}
+			if ws := strings.Fields(v.String()); onlyLeadIns(v.String()) {
 				return fmt.Sprintf("%s: which %s? the command stops at %q", in.Name, sl.Name, end)
+			} else if leadInWords[normWord(ws[len(ws)-1])] {
+				// "Lord of the" read out of "Lord of the Rings": the name was cut
+				return fmt.Sprintf("%s: which %s? %q stops at %q", in.Name, sl.Name, v.String(), ws[len(ws)-1])
 			}
 		}
 	}
@@ -562,6 +604,27 @@ func onlyLeadIns(text string) bool {
 // tokenUsed reports whether token t lies in a value some command took: a name or
 // enum value's words (wherever it was said), a token, or a free-text span.
 func (l *layout) tokenUsed(f *featurized, s *model.Sampled, t int) bool {
+	used := false
+	l.eachChosen(f, s, func(r int, ch int32, textFrom int) {
+		c := f.cands[ch]
+		switch {
+		case c.kind == cDyn || c.kind == cEnum || c.kind == cGroup:
+			for _, m := range append([]spanMatch{c.match}, c.again...) {
+				used = used || (m.from <= t && t < m.to)
+			}
+		case textFrom >= 0:
+			used = used || (textFrom <= t && t <= c.tok)
+		case c.kind == cToken && l.roles[r].part != partStart:
+			used = used || c.tok == t
+		}
+	})
+	return used
+}
+
+// eachChosen calls visit for every candidate the commands' frames chose, with its
+// role; for the end of a free-text span, textFrom is the span's first token (else
+// -1).
+func (l *layout) eachChosen(f *featurized, s *model.Sampled, visit func(r int, ch int32, textFrom int)) {
 	S := l.cfg.Roles
 	for fr := 0; fr < l.cfg.Frames; fr++ {
 		p0 := fr * S
@@ -574,29 +637,16 @@ func (l *layout) tokenUsed(f *featurized, s *model.Sampled, t int) bool {
 			if ch < 0 {
 				continue
 			}
-			c := f.cands[ch]
-			switch c.kind {
-			case cDyn, cEnum, cGroup:
-				for _, m := range append([]spanMatch{c.match}, c.again...) {
-					if m.from <= t && t < m.to {
-						return true
-					}
-				}
-			case cToken:
+			c, from := f.cands[ch], -1
+			if c.kind == cToken {
 				switch l.roles[r].part {
 				case partStart:
 					start = c.tok
 				case partEnd:
-					if start >= 0 && start <= t && t <= c.tok {
-						return true
-					}
-				default:
-					if c.tok == t {
-						return true
-					}
+					from = start
 				}
 			}
+			visit(r, ch, from)
 		}
 	}
-	return false
 }

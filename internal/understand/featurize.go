@@ -251,7 +251,9 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			mf := vf
 			for _, a := range aliases[v] { // "lounge" for "living room": the best-matching name
 				af := valueForm(a)
-				if am := bestSpan(spans, len(toks), &af, len(strings.Fields(a))); am.score > m.score {
+				// the longer of equally good matches: "Captain Bubbles" over "Bubbles"
+				if am := bestSpan(spans, len(toks), &af, len(strings.Fields(a))); am.score > m.score ||
+					(am.score == m.score && am.from >= 0 && am.to-am.from > m.to-m.from) {
 					m, mf = am, af
 				}
 			}

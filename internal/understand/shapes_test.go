@@ -250,6 +250,10 @@ func TestRejectionReasons(t *testing.T) {
 		"Pikachu, thunderbolt!": `unknown monster "Pikachu"`,
 		"hi":                    `not a command: "hi"`,
 		"and then":              "not a command: only filler words",
+		// a name the game lacks, said where a name belongs, is never read as a
+		// command without it
+		"Bulbasaur vine whip":         `unknown monster "Bulbasaur"`,
+		"use a max potion on Bubbles": `unknown item "max potion"`,
 	} {
 		if r := m.Understand(text, nil); !r.Rejected || r.Reason != want {
 			t.Errorf("%q: got %+v, want the rejection %q", text, r, want)
@@ -272,11 +276,15 @@ func TestUnfinishedCommandsRejected(t *testing.T) {
 			t.Errorf("%q: got %+v, want a rejection %q...", text, r, want)
 		}
 	}
+	// a name is whole or not taken: never "Lord of the"
+	if r := m.Understand("rename Bubbles to Lord of the Rings", nil); !r.Rejected && Describe(r) != `rename actor=Bubbles name="Lord of the Rings"` {
+		t.Errorf("a cut name executed: %s", Describe(r))
+	}
 	for text, want := range map[string]string{
 		"use a potion on Cinder, come on": "item item=potion target=Cinder",
 		"Sparky, hold on":                 "hold actor=Sparky",
 		"Sparky, thunderbolt them":        "attack actor=Sparky move=thunderbolt",
-		"call Sparky Mister To":           `rename actor=Sparky name="Mister To"`,
+		"call Leafy Queen of the Night":   `rename actor=Leafy name="Queen of the Night"`,
 	} {
 		if r := m.Understand(text, nil); Describe(r) != want {
 			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
