@@ -195,3 +195,24 @@ func CalibrateOnGenerated(m *Model, base *grammar.State, offTopic []string, seed
 	}
 	return FitCalibration(raw, right)
 }
+
+// CalibrateOnCases fits m's calibration on labelled utterances (dev-set format:
+// what players actually said, each with the commands it means), understood with K
+// = steps (<= 0: the model's default). m's own calibration is ignored while
+// fitting; the result is not installed. Utterances the model rejects by itself
+// carry no confidence and are left out, as in CalibrateOnGenerated.
+func CalibrateOnCases(m *Model, cases []Case, steps int) *Calibration {
+	saved := m.cal
+	m.cal = nil
+	defer func() { m.cal = saved }()
+	var raw []float64
+	var right []bool
+	for _, c := range cases {
+		r := m.FillEach([]string{c.Text}, []*grammar.State{c.State}, steps)[0]
+		if conf, ok := Confidence(r); ok {
+			raw = append(raw, conf)
+			right = append(right, Same(r, c.Want))
+		}
+	}
+	return FitCalibration(raw, right)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -70,6 +71,19 @@ const rejectProb = 0.5
 
 // decode turns a finished fill into commands, or a rejection with a reason.
 func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
+	r := l.decodeFrames(f, s)
+	if r.Rejected && !strings.Contains(r.Reason, "stops at") {
+		// a transcript cut off before a slot is rejected for that, whatever else
+		// the model made of it ("Sparky, thunderbolt the": "the" is no target)
+		if reason := l.cutOff(f, s, nil); reason != "" {
+			r.Reason = reason
+		}
+	}
+	return r
+}
+
+// decodeFrames reads the commands out of the fill's frames, or a rejection.
+func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	S := l.cfg.Roles
 	res := grammar.Result{Text: f.text, Commands: []grammar.Command{}}
 	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said (grammar.CarryAddressee)
@@ -126,15 +140,21 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 					if spanStart < 0 || c.tok < spanStart {
 						continue
 					}
+					if spanStart < c.tok && objectPronoun[f.toks[spanStart].norm] {
+						spanStart++ // "call him Noodle": him is the monster, Noodle the name
+					}
 					cmd.Slots[ro.slot] = grammar.Str(strings.Trim(f.text[f.toks[spanStart].start:f.toks[c.tok].end], " ,.!?;:\"'"))
 				default:
 					said := f.text[f.toks[c.tok].start:f.toks[c.tok].end]
 					typ := in.Slot(ro.slot).Type
 					num := f.toks[c.tok].num
 					switch {
+					case typ.Kind == grammar.Range && f.toks[c.tok].fraction:
+						return grammar.Reject(f.text, "%s %s is not a whole number", ro.slot, said)
 					case typ.Kind == grammar.Range && num >= 0 && (num < typ.Min || num > typ.Max):
-						// a number the range cannot hold: rejected below with the number as
-						// said, however unsure the reading (it is a rejection either way)
+						// a number the range cannot hold, named as said however unsure the
+						// reading (it is a rejection either way)
+						return grammar.Reject(f.text, "%s %s is out of range %d..%d", ro.slot, said, typ.Min, typ.Max)
 					case typ.Kind == grammar.Dynamic && knownAt(f, c.tok, typ.Name) != "":
 						// a value said twice ("thunder wave the Stonejaw then flamethrower the
 						// Stonejaw"): the model may point at the second mention's words
@@ -253,8 +273,11 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 		}
 	})
 	for ci, c := range f.cands {
-		if c.kind != cDyn || used[ci] || c.match.score < 0.9 || f.ex == nil {
+		if (c.kind != cDyn && c.kind != cEnum) || used[ci] || c.match.score < 0.9 || f.ex == nil {
 			continue
+		}
+		if c.kind == cEnum && l.patternWord(f, c.match) {
+			continue // "up" in "patch up", "back" in "come back": the pattern's own word
 		}
 		if f.ex.CandFeat[ci*l.cfg.CandFeat+fcShadowed] > 0 {
 			continue
@@ -263,11 +286,57 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 		for t := c.match.from; t < c.match.to; t++ {
 			inText = inText || usedTok[t]
 		}
-		if !inText && !ruledOut(f.toks, c.match.from, c.match.to) {
+		if !inText && !ruledOut(f.toks, c.match.from, c.match.to) && !l.replaced(f, s, c) {
+			if c.kind == cEnum {
+				return strconv.Quote(strings.TrimSpace(f.text[f.toks[c.match.from].start:f.toks[c.match.to-1].end]))
+			}
 			return c.value
 		}
 	}
 	return ""
+}
+
+// patternWord reports whether any word of m is a word of the grammar's patterns.
+func (l *layout) patternWord(f *featurized, m spanMatch) bool {
+	for t := m.from; t < m.to; t++ {
+		if l.keywords[f.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// takeBack are the words with which a player replaces what they just said ("give
+// Bubbles a potion, no, Leafy"; "scratch that"; "I mean"; "actually").
+var takeBack = map[string]bool{"no": true, "nope": true, "actually": true, "scratch": true,
+	"wait": true, "sorry": true, "mean": true, "rather": true, "correction": true, "oops": true}
+
+// replaced reports whether value c was taken back: a take-back word follows it
+// and, after that word, a command took another value of the same type ("give
+// Bubbles a potion, no, Leafy": Leafy replaces Bubbles; "thunderbolt the
+// Rattler, actually, the Stonejaw").
+func (l *layout) replaced(f *featurized, s *model.Sampled, c cand) bool {
+	marker := -1
+	for t := c.match.to; t < len(f.toks); t++ {
+		if takeBack[f.toks[t].norm] {
+			marker = t
+			break
+		}
+	}
+	if marker < 0 {
+		return false
+	}
+	found := false
+	l.eachChosen(f, s, func(_ int, ch int32, _ int) {
+		o := f.cands[ch]
+		if o.kind != c.kind || (o.kind == cDyn && o.typ != c.typ) || (o.kind == cEnum && l.enums[o.enum].typ != l.enums[c.enum].typ) {
+			return
+		}
+		for _, m := range append([]spanMatch{o.match}, o.again...) {
+			found = found || m.from > marker
+		}
+	})
+	return found
 }
 
 // ruledOut reports whether the name at tokens [from, to) is one the player
@@ -357,7 +426,7 @@ func (l *layout) modifiedValue(f *featurized, s *model.Sampled) string {
 		if t < 1 || !determiner[f.toks[t-1].norm] { // only inside a noun phrase: "a max potion", not "toss Leafy"
 			return
 		}
-		if w.punctAfter || w.num >= 0 || l.keywords[w.norm] || l.fillers[w.norm] || l.joins[w.norm] || discourse[w.norm] || l.tokenUsed(f, s, t) {
+		if w.punctAfter || w.num >= 0 || l.keywords[w.norm] || l.fillers[w.norm] || l.joins[w.norm] || discourse[w.norm] || plain[w.norm] || l.tokenUsed(f, s, t) {
 			return
 		}
 		for _, o := range f.cands { // a near-spelling of another value ("stone jaw") is no modifier
@@ -373,6 +442,15 @@ func (l *layout) modifiedValue(f *featurized, s *model.Sampled) string {
 // determiner are the words that open a noun phrase ("a max potion").
 var determiner = map[string]bool{"a": true, "an": true, "the": true, "your": true, "my": true,
 	"that": true, "this": true, "some": true, "his": true, "her": true, "their": true}
+
+// objectPronoun are the pronouns that stand for the monster being renamed ("call
+// him Noodle"), never the first word of the new name.
+var objectPronoun = map[string]bool{"him": true, "her": true, "it": true, "them": true}
+
+// plain are the adjectives that say a name is the ordinary one ("just a regular
+// potion"): no other thing.
+var plain = map[string]bool{"regular": true, "normal": true, "plain": true, "basic": true,
+	"ordinary": true, "standard": true, "usual": true, "simple": true, "same": true, "whole": true}
 
 // discourse are English words that open a sentence without naming anyone ("yes,
 // ember", "first, quick attack"): never an unknown addressee.
@@ -433,8 +511,8 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 	case cToken:
 		switch slot.Type.Kind {
 		case grammar.Dynamic:
-			if knownAt(f, c.tok, slot.Type.Name) != "" {
-				return "" // the words of a known value, said a second time
+			if knownAt(f, c.tok, slot.Type.Name) != "" || discourse[f.toks[c.tok].norm] {
+				return "" // the words of a known value, said a second time; "first, ..."
 			}
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
 		case grammar.Enum:
@@ -534,7 +612,7 @@ var leadInWords = map[string]bool{"to": true, "on": true, "at": true, "with": tr
 // after it ("give a potion to": the potion would go to the default monster
 // although the player was about to name one), or when a free-text slot holds only
 // such words or ends with one ("rename Sparky to": "to" is no name; "Lord of the"
-// is no whole name); otherwise "".
+// is no whole name); otherwise "". cmds may be empty (a rejected reading).
 func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command) string {
 	toks := f.toks
 	n := len(toks)
@@ -576,7 +654,10 @@ func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command)
 	}
 	// the last command's lead-in names what is missing; another intent's tells that
 	// the reading is not what was said ("Sparky, use your" read as a dodge)
-	intent := cmds[len(cmds)-1].Intent
+	intent := ""
+	if len(cmds) > 0 {
+		intent = cmds[len(cmds)-1].Intent
+	}
 	slots, ok := l.leadIns[intent][toks[n-1].norm]
 	for _, in := range l.g.Intents {
 		if !ok {

@@ -307,3 +307,24 @@ func TestRepeatedValuesAndGroups(t *testing.T) {
 		}
 	}
 }
+
+// A value taken back after its command ends is replaced, not a reason to reject;
+// a word that says which one ("just a regular potion", "call him Noodle") is no
+// part of the name.
+func TestLateTakeBacks(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"give Bubbles a potion, no, Leafy":                        "item item=potion target=Leafy",
+		"Sparky, thunderbolt the Rattler, actually, the Stonejaw": "attack actor=Sparky move=thunderbolt target=Stonejaw",
+		"use a super potion, no, just a regular potion on Cinder": "item item=potion target=Cinder",
+		"let's rename Sparky, call him Noodle":                    "rename actor=Sparky name=Noodle",
+	} {
+		if r := m.Understand(text, nil); Describe(r) != want {
+			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
+		}
+	}
+	// a direction said and used by no command is no dodge without one
+	if r := m.Understand("Cinder, duck out of the way to the left", nil); !r.Rejected && Describe(r) != "dodge actor=Cinder direction=left" {
+		t.Errorf("the direction dropped: %s", Describe(r))
+	}
+}
