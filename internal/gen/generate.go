@@ -582,7 +582,7 @@ const maxCommands = 4
 // Leafy") and that a ruled-out value follows ("go left, not right"); per said
 // value, the chance that it is taken back ("dodge right, no, left").
 const (
-	correctP = 0.08
+	correctP = 0.14
 	notP     = 0.05
 	repairP  = 0.03 // per said value
 )

@@ -210,6 +210,9 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	if reason := l.modifiedValue(f, s); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
+	if cancelled(f.toks) {
+		return grammar.Reject(f.text, "taken back: nothing to do")
+	}
 	if reason := l.cutOff(f, s, res.Commands); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
@@ -446,6 +449,25 @@ var determiner = map[string]bool{"a": true, "an": true, "the": true, "your": tru
 // objectPronoun are the pronouns that stand for the monster being renamed ("call
 // him Noodle"), never the first word of the new name.
 var objectPronoun = map[string]bool{"him": true, "her": true, "it": true, "them": true}
+
+// cancels are what a player says last to take back everything before it
+// ("revive Bubbles... scratch that").
+var cancels = [][]string{{"scratch", "that"}, {"never", "mind"}, {"nevermind"}, {"forget", "it"},
+	{"forget", "that"}, {"cancel", "that"}, {"cancel"}, {"cancel", "it"}, {"belay", "that"}}
+
+// cancelled reports whether the transcript ends by taking back what it said.
+func cancelled(toks []token) bool {
+	n := len(toks)
+	for n > 0 && (toks[n-1].norm == "please" || toks[n-1].norm == "actually" || toks[n-1].norm == "oh") {
+		n--
+	}
+	for _, c := range cancels {
+		if len(c) < n && slices.EqualFunc(toks[n-len(c):n], c, func(t token, w string) bool { return t.norm == w }) {
+			return true
+		}
+	}
+	return false
+}
 
 // plain are the adjectives that say a name is the ordinary one ("just a regular
 // potion"): no other thing.

@@ -328,3 +328,16 @@ func TestLateTakeBacks(t *testing.T) {
 		t.Errorf("the direction dropped: %s", Describe(r))
 	}
 }
+
+// A command taken back at the end ("... scratch that") is not done.
+func TestCancelledAtTheEnd(t *testing.T) {
+	m := demoModel(t)
+	for _, text := range []string{"revive Bubbles... scratch that", "Sparky, thunderbolt the Rattler, forget it", "dodge left, cancel that"} {
+		if r := m.Understand(text, nil); !r.Rejected {
+			t.Errorf("%q: executed %s", text, Describe(r))
+		}
+	}
+	if r := m.Understand("Sparky, thunderbolt the Rattler", nil); r.Rejected {
+		t.Errorf("a plain command rejected: %s", r.Reason)
+	}
+}
