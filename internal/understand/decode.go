@@ -126,7 +126,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 			conf = min(conf, float64(s.Conf[p]))
 			switch c.kind {
 			case cEnum:
-				cmd.Slots[ro.slot] = grammar.Str(l.enums[c.enum].name)
+				cmd.Slots[ro.slot] = grammar.Str(l.enums[l.longestEnum(f, ch)].name)
 			case cDyn:
 				cmd.Slots[ro.slot] = grammar.Str(c.value)
 			case cGroup:
@@ -215,6 +215,9 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	}
 	if reason := l.cutOff(f, s, res.Commands); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
+	}
+	if res.Commands = l.dropNegatedOwn(f, s, res.Commands); len(res.Commands) == 0 {
+		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
 	res.Commands = dropRepeats(res.Commands)
 	if v := l.unusedName(f, s); v != "" {
@@ -449,6 +452,50 @@ var determiner = map[string]bool{"a": true, "an": true, "the": true, "your": tru
 // objectPronoun are the pronouns that stand for the monster being renamed ("call
 // him Noodle"), never the first word of the new name.
 var objectPronoun = map[string]bool{"him": true, "her": true, "it": true, "them": true}
+
+// longestEnum returns the enum value a player said with the words of candidate
+// ch: the same type's value whose words contain them and say more ("back up" over
+// its "up"), else ch's own.
+func (l *layout) longestEnum(f *featurized, ch int32) int {
+	c := f.cands[ch]
+	best := c.enum
+	bestLen := c.match.to - c.match.from
+	for _, o := range f.cands {
+		if o.kind != cEnum || o.enum == c.enum || l.enums[o.enum].typ != l.enums[c.enum].typ || c.match.from < 0 {
+			continue
+		}
+		if o.match.from <= c.match.from && o.match.to >= c.match.to && o.match.to-o.match.from > bestLen && o.match.score >= max(c.match.score, 0.9) {
+			best, bestLen = o.enum, o.match.to-o.match.from
+		}
+	}
+	return best
+}
+
+// dropNegatedOwn removes a command read from a grammar's own negative phrase when
+// the phrase goes on with a value no command took: in "don't move left, move
+// right" the demo's "don't move" (hold) is "don't move left", a move ruled out,
+// so the hold read from it is dropped and only "move right" stays.
+func (l *layout) dropNegatedOwn(f *featurized, s *model.Sampled, cmds []grammar.Command) []grammar.Command {
+	toks := f.toks
+	for i := 0; i+2 < len(toks); i++ {
+		neg := toks[i].norm == "dont" || (toks[i].norm == "not" && i > 0 && toks[i-1].norm == "do")
+		owners := l.negOwners[toks[i+1].norm]
+		if !neg || toks[i].punctAfter || toks[i+1].punctAfter || len(owners) == 0 || l.tokenUsed(f, s, i+2) {
+			continue
+		}
+		value := false
+		for _, c := range f.cands {
+			value = value || ((c.kind == cEnum || c.kind == cDyn) && c.match.from == i+2 && c.match.score >= 0.9)
+		}
+		if !value {
+			continue
+		}
+		if k := slices.IndexFunc(cmds, func(c grammar.Command) bool { return slices.Contains(owners, c.Intent) }); k >= 0 {
+			cmds = slices.Delete(slices.Clone(cmds), k, k+1)
+		}
+	}
+	return cmds
+}
 
 // cancels are what a player says last to take back everything before it
 // ("revive Bubbles... scratch that").

@@ -236,7 +236,8 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			if len(syn) < 5 && m.score < 1 {
 				m = spanMatch{from: -1}
 			}
-			if m.score > best.score {
+			// the longer of equally good matches: "back up" over "back"
+			if m.score > best.score || (m.score == best.score && m.from >= 0 && m.to-m.from > best.to-best.from) {
 				best = m
 			}
 		}
@@ -259,6 +260,24 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			}
 			dyns = append(dyns, cand{kind: cDyn, typ: typ, value: v, match: m, again: repeats(spans, len(toks), &mf, m)})
 		}
+	}
+	// a repeat inside a longer value's words is that value ("potion" in "super
+	// potion"), not the shorter one said again
+	for i := range dyns {
+		kept := dyns[i].again[:0:0]
+		for _, r := range dyns[i].again {
+			inside := false
+			for j, o := range dyns {
+				if j != i && o.match.from >= 0 && o.match.score >= r.score && o.match.to-o.match.from > r.to-r.from &&
+					o.match.from <= r.from && r.to <= o.match.to {
+					inside = true
+				}
+			}
+			if !inside {
+				kept = append(kept, r)
+			}
+		}
+		dyns[i].again = kept
 	}
 	ex := f.scratch.example(cfg)
 	Ft, Fc := cfg.TokFeat, cfg.CandFeat

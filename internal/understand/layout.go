@@ -3,6 +3,7 @@ package understand
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -53,6 +54,9 @@ type layout struct {
 	leadIns      map[string]map[string][]string
 	endPairs     map[[2]string]bool // the last two words of every pattern's endings ("hold on")
 	fillerPhrase [][]string         // the grammar's filler phrases, as words
+	// negOwners[w] are the intents a pattern of which says "don't w" ("don't move"
+	// meaning hold): a "don't w" that goes on with a value is another command negated
+	negOwners map[string][]string
 
 	scratch sync.Pool // *scratch buffers for inference
 	// slotOf[intent][role] is the intent's slot for that role, or nil
@@ -201,6 +205,16 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 	}
 	for _, f := range g.Fillers {
 		l.fillerPhrase = append(l.fillerPhrase, strings.Fields(f))
+	}
+	l.negOwners = map[string][]string{}
+	for _, in := range g.Intents {
+		for _, p := range in.Patterns {
+			for _, bg := range p.Bigrams() {
+				if (bg[0] == "don't" || bg[0] == "not") && !slices.Contains(l.negOwners[bg[1]], in.Name) {
+					l.negOwners[bg[1]] = append(l.negOwners[bg[1]], in.Name)
+				}
+			}
+		}
 	}
 	return l, nil
 }

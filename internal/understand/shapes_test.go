@@ -341,3 +341,23 @@ func TestCancelledAtTheEnd(t *testing.T) {
 		t.Errorf("a plain command rejected: %s", r.Reason)
 	}
 }
+
+// Words that say more win: "a hundred steps" is a number (out of range), "back up"
+// is back (not its "up"), and "don't move left" is a move ruled out, not the
+// demo's "don't move" hold.
+func TestLongerReadingsWin(t *testing.T) {
+	m := demoModel(t)
+	for text, want := range map[string]string{
+		"Sparky, move right a hundred steps": "REJECT (steps hundred is out of range 1..5)",
+		"Bubbles, back up two steps":         "move actor=Bubbles direction=back steps=2",
+		"don't move left, move right":        "move actor=Sparky direction=right",
+		"Sparky, don't move":                 "hold actor=Sparky",
+	} {
+		if r := m.Understand(text, nil); Describe(r) != want {
+			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
+		}
+	}
+	if r := m.Understand("don't move left", nil); !r.Rejected {
+		t.Errorf("a negated move executed: %s", Describe(r))
+	}
+}
