@@ -454,18 +454,34 @@ var determiner = map[string]bool{"a": true, "an": true, "the": true, "your": tru
 var objectPronoun = map[string]bool{"him": true, "her": true, "it": true, "them": true}
 
 // longestEnum returns the enum value a player said with the words of candidate
-// ch: the same type's value whose words contain them and say more ("back up" over
-// its "up"), else ch's own.
+// ch: the same type's value with a name or synonym that spells those words and
+// more ("back up" over its "up", which alone is forward), else ch's own.
 func (l *layout) longestEnum(f *featurized, ch int32) int {
 	c := f.cands[ch]
-	best := c.enum
-	bestLen := c.match.to - c.match.from
-	for _, o := range f.cands {
-		if o.kind != cEnum || o.enum == c.enum || l.enums[o.enum].typ != l.enums[c.enum].typ || c.match.from < 0 {
+	best, bestLen := c.enum, c.match.to-c.match.from
+	if c.match.from < 0 {
+		return best
+	}
+	for i, ev := range l.enums {
+		if i == c.enum || ev.typ != l.enums[c.enum].typ {
 			continue
 		}
-		if o.match.from <= c.match.from && o.match.to >= c.match.to && o.match.to-o.match.from > bestLen && o.match.score >= max(c.match.score, 0.9) {
-			best, bestLen = o.enum, o.match.to-o.match.from
+		for _, v := range ev.typ.Values {
+			if v.Name != ev.name {
+				continue
+			}
+			for _, syn := range append([]string{v.Name}, v.Synonyms...) {
+				k := len(strings.Fields(syn))
+				for start := max(0, c.match.to-k); k > bestLen && start <= c.match.from && start+k <= len(f.toks); start++ {
+					said := ""
+					for _, t := range f.toks[start : start+k] {
+						said += t.norm
+					}
+					if said == normWord(syn) {
+						best, bestLen = i, k
+					}
+				}
+			}
 		}
 	}
 	return best

@@ -236,8 +236,7 @@ func (l *layout) featurizeOpt(text string, st *grammar.State, withConstraints bo
 			if len(syn) < 5 && m.score < 1 {
 				m = spanMatch{from: -1}
 			}
-			// the longer of equally good matches: "back up" over "back"
-			if m.score > best.score || (m.score == best.score && m.from >= 0 && m.to-m.from > best.to-best.from) {
+			if m.score > best.score {
 				best = m
 			}
 		}
