@@ -282,8 +282,8 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 		if (c.kind != cDyn && c.kind != cEnum) || used[ci] || c.match.score < 0.9 || f.ex == nil {
 			continue
 		}
-		if c.kind == cEnum && l.patternWord(f, c.match) {
-			continue // "up" in "patch up", "back" in "come back": the pattern's own word
+		if c.kind == cEnum && (l.patternWord(f, c.match) || l.fillerWord(f, c.match)) {
+			continue // "up" in "patch up", "back" in "come back", "ahead" in "go ahead and"
 		}
 		if f.ex.CandFeat[ci*l.cfg.CandFeat+fcShadowed] > 0 {
 			continue
@@ -306,6 +306,16 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 func (l *layout) patternWord(f *featurized, m spanMatch) bool {
 	for t := m.from; t < m.to; t++ {
 		if l.keywords[f.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// fillerWord reports whether any word of m is a word of the grammar's fillers.
+func (l *layout) fillerWord(f *featurized, m spanMatch) bool {
+	for t := m.from; t < m.to; t++ {
+		if l.fillers[f.toks[t].norm] {
 			return true
 		}
 	}
@@ -533,9 +543,11 @@ func cancelled(toks []token) bool {
 }
 
 // plain are the adjectives that say a name is the ordinary one ("just a regular
-// potion"): no other thing.
+// potion"), and the quantities said before a name ("a little, Sparky"): no other
+// thing.
 var plain = map[string]bool{"regular": true, "normal": true, "plain": true, "basic": true,
-	"ordinary": true, "standard": true, "usual": true, "simple": true, "same": true, "whole": true}
+	"ordinary": true, "standard": true, "usual": true, "simple": true, "same": true, "whole": true,
+	"little": true, "bit": true, "lot": true, "few": true} // "scoot right a little, Sparky"
 
 // discourse are English words that open a sentence without naming anyone ("yes,
 // ember", "first, quick attack"): never an unknown addressee.
