@@ -280,32 +280,24 @@ func TestUnfinishedCommandsRejected(t *testing.T) {
 	if r := m.Understand("rename Bubbles to Lord of the Rings", nil); !r.Rejected && Describe(r) != `rename actor=Bubbles name="Lord of the Rings"` {
 		t.Errorf("a cut name executed: %s", Describe(r))
 	}
-	for text, want := range map[string]string{
+	expectReadings(t, m, map[string]string{
 		"use a potion on Cinder, come on": "item item=potion target=Cinder",
 		"Sparky, hold on":                 "hold actor=Sparky",
 		"Sparky, thunderbolt them":        "attack actor=Sparky move=thunderbolt",
 		"call Leafy Queen of the Night":   `rename actor=Leafy name="Queen of the Night"`,
-	} {
-		if r := m.Understand(text, nil); Describe(r) != want {
-			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
-		}
-	}
+	})
 }
 
 // A value said in two commands is the same value both times ("... the Stonejaw
 // then ... the Stonejaw"), and a group said twice for one command is one group.
 func TestRepeatedValuesAndGroups(t *testing.T) {
 	m := demoModel(t)
-	for text, want := range map[string]string{
+	expectReadings(t, m, map[string]string{
 		"thunder wave the stonejaw then flamethrower the stonejaw": `attack actor=Sparky move="thunder wave" target=Stonejaw; attack actor=Cinder move=flamethrower target=Stonejaw`,
 		"Leafy sleep powder rattler then Cinder fire spin rattler": `attack actor=Leafy move="sleep powder" target=Rattler; attack actor=Cinder move="fire spin" target=Rattler`,
 		"okay team, everyone fall back":                            "retreat actor=Sparky; retreat actor=Bubbles; retreat actor=Cinder; retreat actor=Leafy",
 		"guys, fall back":                                          "retreat actor=Sparky; retreat actor=Bubbles; retreat actor=Cinder; retreat actor=Leafy",
-	} {
-		if r := m.Understand(text, nil); Describe(r) != want {
-			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
-		}
-	}
+	})
 }
 
 // A value taken back after its command ends is replaced, not a reason to reject;
@@ -313,16 +305,12 @@ func TestRepeatedValuesAndGroups(t *testing.T) {
 // part of the name.
 func TestLateTakeBacks(t *testing.T) {
 	m := demoModel(t)
-	for text, want := range map[string]string{
+	expectReadings(t, m, map[string]string{
 		"give Bubbles a potion, no, Leafy":                        "item item=potion target=Leafy",
 		"Sparky, thunderbolt the Rattler, actually, the Stonejaw": "attack actor=Sparky move=thunderbolt target=Stonejaw",
 		"use a super potion, no, just a regular potion on Cinder": "item item=potion target=Cinder",
 		"let's rename Sparky, call him Noodle":                    "rename actor=Sparky name=Noodle",
-	} {
-		if r := m.Understand(text, nil); Describe(r) != want {
-			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
-		}
-	}
+	})
 	// a direction said and used by no command is no dodge without one
 	if r := m.Understand("Cinder, duck out of the way to the left", nil); !r.Rejected && Describe(r) != "dodge actor=Cinder direction=left" {
 		t.Errorf("the direction dropped: %s", Describe(r))
@@ -347,17 +335,23 @@ func TestCancelledAtTheEnd(t *testing.T) {
 // demo's "don't move" hold.
 func TestLongerReadingsWin(t *testing.T) {
 	m := demoModel(t)
-	for text, want := range map[string]string{
+	expectReadings(t, m, map[string]string{
 		"Sparky, move right a hundred steps": "REJECT (steps hundred is out of range 1..5)",
 		"Bubbles, back up two steps":         "move actor=Bubbles direction=back steps=2",
 		"don't move left, move right":        "move actor=Sparky direction=right",
 		"Sparky, don't move":                 "hold actor=Sparky",
-	} {
-		if r := m.Understand(text, nil); Describe(r) != want {
-			t.Errorf("%q: got %s, want %s", text, Describe(r), want)
-		}
-	}
+	})
 	if r := m.Understand("don't move left", nil); !r.Rejected {
 		t.Errorf("a negated move executed: %s", Describe(r))
+	}
+}
+
+// expectReadings checks that each text is understood as its dev-set description.
+func expectReadings(t *testing.T, m *Model, want map[string]string) {
+	t.Helper()
+	for text, w := range want {
+		if r := m.Understand(text, nil); Describe(r) != w {
+			t.Errorf("%q: got %s, want %s", text, Describe(r), w)
+		}
 	}
 }
