@@ -90,10 +90,15 @@ func newPlugin(t *testing.T, src engine.Source) (*Plugin, *fakeInput) {
 	return p, in
 }
 
-// runFrames calls Update until a dispatch happened (or 2 s passed).
+// waitLimit bounds how long a test waits for something that should happen within
+// a few frames: generous, because CI runs every package at once under the race
+// detector on two cores (2 s was once not enough there).
+const waitLimit = 15 * time.Second
+
+// runFrames calls Update until a dispatch happened (or waitLimit passed).
 func runFrames(t *testing.T, p *Plugin, in *fakeInput) []Dispatch {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
 		in.frame(nil, nil, "")
 		p.Update()
@@ -172,7 +177,7 @@ func TestEscapeCancelsTyping(t *testing.T) {
 func TestRejectionAndMissingHandlerShown(t *testing.T) {
 	p, in := newPlugin(t, nil)
 	p.Submit("mumble")
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
 		in.frame(nil, nil, "")
 		p.Update()
