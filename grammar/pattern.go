@@ -266,24 +266,26 @@ func isIdent(s string) bool {
 func (in *Intent) LeadIns() (into map[string][]string, ends map[[2]string]bool) {
 	into, ends = map[string][]string{}, map[[2]string]bool{}
 	for _, p := range in.Patterns {
-		first, last, _ := follow(p.Root, func(a, b Node) {
-			w, ok := a.(Word)
-			s, isSlot := b.(SlotRef)
-			if ok && isSlot && !slices.Contains(into[w.Text], s.Name) {
-				into[w.Text] = append(into[w.Text], s.Name)
+		var pairs [][2]Node
+		first, last, _ := follow(p.Root, func(a, b Node) { pairs = append(pairs, [2]Node{a, b}) })
+		for _, pr := range pairs {
+			wa, aWord := pr[0].(Word)
+			switch b := pr[1].(type) {
+			case SlotRef:
+				if aWord && !slices.Contains(into[wa.Text], b.Name) {
+					into[wa.Text] = append(into[wa.Text], b.Name)
+				}
+			case Word:
+				if !slices.Contains(last, pr[1]) {
+					continue
+				}
+				if aWord {
+					ends[[2]string{wa.Text, b.Text}] = true
+				} else {
+					ends[[2]string{"*", b.Text}] = true // after a slot: any word before it
+				}
 			}
-		})
-		follow(p.Root, func(a, b Node) {
-			wb, okB := b.(Word)
-			if !okB || !slices.Contains(last, b) {
-				return
-			}
-			if wa, okA := a.(Word); okA {
-				ends[[2]string{wa.Text, wb.Text}] = true
-			} else {
-				ends[[2]string{"*", wb.Text}] = true // after a slot: any word before it
-			}
-		})
+		}
 		for _, n := range last {
 			if w, ok := n.(Word); ok && slices.Contains(first, n) {
 				ends[[2]string{"", w.Text}] = true
@@ -350,5 +352,28 @@ func (p *Pattern) Bigrams() [][2]string {
 			out = append(out, [2]string{wa.Text, wb.Text})
 		}
 	})
+	return out
+}
+
+// negationWords are the words with which a pattern negates what follows ("don't
+// move").
+var negationWords = map[string]bool{"don't": true, "dont": true, "not": true, "never": true}
+
+// SelfNegated maps each word that a pattern says right after a negation ("move" in
+// "(don't | do not) move" meaning hold) to the intents whose patterns say it: a
+// negated phrase the grammar gives a meaning of its own, which the generator must
+// not teach as "no order" and the decoder must not take for one when it goes on
+// with a value ("don't move left").
+func (g *Grammar) SelfNegated() map[string][]string {
+	out := map[string][]string{}
+	for _, in := range g.Intents {
+		for _, p := range in.Patterns {
+			for _, bg := range p.Bigrams() {
+				if negationWords[bg[0]] && !slices.Contains(out[bg[1]], in.Name) {
+					out[bg[1]] = append(out[bg[1]], in.Name)
+				}
+			}
+		}
+	}
 	return out
 }

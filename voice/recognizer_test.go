@@ -499,25 +499,13 @@ func TestPauseTranscriptIsReusedByTheFinal(t *testing.T) {
 func TestSetEndpointSilence(t *testing.T) {
 	audio, spans := utterances(t, espeak.Voice{}, 0.3, 1.5, "Bubbles, come back")
 	run := func(hint time.Duration) time.Duration {
-		r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		for ev := range r.Events() {
-			switch ev.Kind {
-			case voice.EventStart:
-				if hint > 0 {
-					r.SetEndpointSilence(ev.Utterance, hint)
-					r.SetEndpointSilence(ev.Utterance+1, 2*time.Second) // another utterance: ignored
-					r.SetEndpointSilence(ev.Utterance, hint)
-				}
-			case voice.EventFinal:
-				return ev.Detected - spans[0][1]
+		return endAfterLastWord(t, audio, spans, false, func(r *voice.Recognizer, utt int) {
+			if hint > 0 {
+				r.SetEndpointSilence(utt, hint)
+				r.SetEndpointSilence(utt+1, 2*time.Second) // another utterance: ignored
+				r.SetEndpointSilence(utt, hint)
 			}
-		}
-		t.Fatal("no final")
-		return 0
+		})
 	}
 	fixed, short := run(0), run(80*time.Millisecond)
 	if !(short < fixed-100*time.Millisecond) || short > 150*time.Millisecond {
@@ -533,21 +521,9 @@ func TestSetEndpointSilencesHearsTheFall(t *testing.T) {
 	const level, falling = 700 * time.Millisecond, 100 * time.Millisecond
 	run := func(v espeak.Voice, text string) time.Duration {
 		audio, spans := utterances(t, v, 0.2, 1.0, text)
-		r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		for ev := range r.Events() {
-			switch ev.Kind {
-			case voice.EventStart:
-				r.SetEndpointSilences(ev.Utterance, level, falling)
-			case voice.EventFinal:
-				return ev.Detected - spans[0][1]
-			}
-		}
-		t.Fatal("no final")
-		return 0
+		return endAfterLastWord(t, audio, spans, false, func(r *voice.Recognizer, utt int) {
+			r.SetEndpointSilences(utt, level, falling)
+		})
 	}
 	for _, v := range espeak.Voices {
 		for _, w := range []string{"use ember", "thunderbolt the Rattler", "rain dance"} {
@@ -567,22 +543,9 @@ func TestSetEndpointSilencesHearsTheFall(t *testing.T) {
 func TestStaleEndpointHintWaits(t *testing.T) {
 	audio, spans := utterances(t, espeak.Voice{}, 0.3, 1.5, "Bubbles, come back")
 	run := func(pauseTranscripts bool) time.Duration {
-		r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1,
-			PauseTranscripts: pauseTranscripts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		for ev := range r.Events() {
-			switch ev.Kind {
-			case voice.EventStart:
-				r.SetEndpointSilence(ev.Utterance, 60*time.Millisecond) // before any pause
-			case voice.EventFinal:
-				return ev.Detected - spans[0][1]
-			}
-		}
-		t.Fatal("no final")
-		return 0
+		return endAfterLastWord(t, audio, spans, pauseTranscripts, func(r *voice.Recognizer, utt int) {
+			r.SetEndpointSilence(utt, 60*time.Millisecond) // before any pause
+		})
 	}
 	if got := run(true); got < 240*time.Millisecond {
 		t.Errorf("pause transcripts on: ended %v after the last word on a hint older than the pause; want the fixed 250 ms", got)
@@ -590,4 +553,27 @@ func TestStaleEndpointHintWaits(t *testing.T) {
 	if got := run(false); got > 150*time.Millisecond {
 		t.Errorf("pause transcripts off: ended %v after the last word; the hint (60 ms) applies", got)
 	}
+}
+
+// endAfterLastWord recognizes audio (a fake transcriber, pause transcripts as
+// asked), calls onStart when the utterance starts, and returns how long after the
+// end of the first utterance's last word its end was detected.
+func endAfterLastWord(t *testing.T, audio []float32, spans [][2]time.Duration, pauseTranscripts bool, onStart func(r *voice.Recognizer, utt int)) time.Duration {
+	t.Helper()
+	r, err := voice.NewRecognizer(voice.RealtimeSource(audio, 0), voice.Options{Transcriber: &fakeASR{}, LevelInterval: -1,
+		PauseTranscripts: pauseTranscripts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for ev := range r.Events() {
+		switch ev.Kind {
+		case voice.EventStart:
+			onStart(r, ev.Utterance)
+		case voice.EventFinal:
+			return ev.Detected - spans[0][1]
+		}
+	}
+	t.Fatal("no final")
+	return 0
 }

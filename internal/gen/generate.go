@@ -81,14 +81,8 @@ func New(g *grammar.Grammar, opts Options) *Generator {
 		opts.RejectRate = 0.25
 	}
 	negatable := map[string]bool{}
-	for _, in := range g.Intents {
-		for _, p := range in.Patterns {
-			for _, bg := range p.Bigrams() {
-				if negationWord[bg[0]] {
-					negatable[bg[1]] = true
-				}
-			}
-		}
+	for w := range g.SelfNegated() {
+		negatable[w] = true
 	}
 	return &Generator{g: g, opts: opts, corpus: corpusFor(g), words: grammarWords(g), negatable: negatable}
 }

@@ -75,7 +75,7 @@ func (l *layout) decode(f *featurized, s *model.Sampled) grammar.Result {
 	if r.Rejected && !strings.Contains(r.Reason, "stops at") {
 		// a transcript cut off before a slot is rejected for that, whatever else
 		// the model made of it ("Sparky, thunderbolt the": "the" is no target)
-		if reason := l.cutOff(f, s, nil); reason != "" {
+		if reason := l.cutOff(f, l.usedTokens(f, s), nil); reason != "" {
 			r.Reason = reason
 		}
 	}
@@ -204,19 +204,20 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	if len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
-	if reason := l.unknownAddressee(f, s, res.Commands[0]); reason != "" {
+	used := l.usedTokens(f, s)
+	if reason := l.unknownAddressee(f, used, res.Commands[0]); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
-	if reason := l.modifiedValue(f, s); reason != "" {
+	if reason := l.modifiedValue(f, s, used); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
 	if cancelled(f.toks) {
 		return grammar.Reject(f.text, "taken back: nothing to do")
 	}
-	if reason := l.cutOff(f, s, res.Commands); reason != "" {
+	if reason := l.cutOff(f, used, res.Commands); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
-	if res.Commands = l.dropNegatedOwn(f, s, res.Commands); len(res.Commands) == 0 {
+	if res.Commands = l.dropNegatedOwn(f, used, res.Commands); len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
 	res.Commands = dropRepeats(res.Commands)
@@ -282,7 +283,7 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 		if (c.kind != cDyn && c.kind != cEnum) || used[ci] || c.match.score < 0.9 || f.ex == nil {
 			continue
 		}
-		if c.kind == cEnum && (l.patternWord(f, c.match) || l.fillerWord(f, c.match)) {
+		if c.kind == cEnum && (anyWordIn(f, c.match, l.keywords) || anyWordIn(f, c.match, l.fillers)) {
 			continue // "up" in "patch up", "back" in "come back", "ahead" in "go ahead and"
 		}
 		if f.ex.CandFeat[ci*l.cfg.CandFeat+fcShadowed] > 0 {
@@ -302,20 +303,11 @@ func (l *layout) unusedName(f *featurized, s *model.Sampled) string {
 	return ""
 }
 
-// patternWord reports whether any word of m is a word of the grammar's patterns.
-func (l *layout) patternWord(f *featurized, m spanMatch) bool {
+// anyWordIn reports whether any word of m is in words (the grammar's pattern
+// words, its filler words).
+func anyWordIn(f *featurized, m spanMatch, words map[string]bool) bool {
 	for t := m.from; t < m.to; t++ {
-		if l.keywords[f.toks[t].norm] {
-			return true
-		}
-	}
-	return false
-}
-
-// fillerWord reports whether any word of m is a word of the grammar's fillers.
-func (l *layout) fillerWord(f *featurized, m spanMatch) bool {
-	for t := m.from; t < m.to; t++ {
-		if l.fillers[f.toks[t].norm] {
+		if words[f.toks[t].norm] {
 			return true
 		}
 	}
@@ -400,20 +392,15 @@ func (l *layout) frameSaid(f *featurized, s *model.Sampled, p0 int) bool {
 // the command, whose first command took a name slot from its default: the player
 // addressed someone the game does not have ("Charmander, ember!" must not make
 // Cinder use ember). Otherwise "".
-func (l *layout) unknownAddressee(f *featurized, s *model.Sampled, first grammar.Command) string {
+func (l *layout) unknownAddressee(f *featurized, used []bool, first grammar.Command) string {
 	t := 0
 	for t < len(f.toks) && (l.fillers[f.toks[t].norm] || l.joins[f.toks[t].norm]) {
 		t++
 	}
-	if t+1 >= len(f.toks) || l.keywords[f.toks[t].norm] || discourse[f.toks[t].norm] || f.toks[t].num >= 0 || l.tokenUsed(f, s, t) {
+	if t+1 >= len(f.toks) || l.keywords[f.toks[t].norm] || discourse[f.toks[t].norm] || f.toks[t].num >= 0 || used[t] || nearValue(f, t) {
 		return ""
 	}
-	for _, c := range f.cands {
-		if (c.kind == cDyn || c.kind == cEnum || c.kind == cGroup) && c.match.from <= t && t < c.match.to && c.match.score >= poolThreshold {
-			return ""
-		}
-	}
-	if !l.tokenUsed(f, s, t+1) && !l.keywords[f.toks[t+1].norm] {
+	if !used[t+1] && !l.keywords[f.toks[t+1].norm] {
 		return "" // the command does not start right after it
 	}
 	in := l.g.Intent(first.Intent)
@@ -430,7 +417,7 @@ func (l *layout) unknownAddressee(f *featurized, s *model.Sampled, first grammar
 // ("use a max potion": the game has potions, not max potions), or "". The player named
 // something the game does not have; taking the shorter name would be a command
 // they did not give.
-func (l *layout) modifiedValue(f *featurized, s *model.Sampled) string {
+func (l *layout) modifiedValue(f *featurized, s *model.Sampled, used []bool) string {
 	reason := ""
 	l.eachChosen(f, s, func(r int, ch int32, _ int) {
 		c := f.cands[ch]
@@ -442,13 +429,9 @@ func (l *layout) modifiedValue(f *featurized, s *model.Sampled) string {
 		if t < 1 || !determiner[f.toks[t-1].norm] { // only inside a noun phrase: "a max potion", not "toss Leafy"
 			return
 		}
-		if w.punctAfter || w.num >= 0 || l.keywords[w.norm] || l.fillers[w.norm] || l.joins[w.norm] || discourse[w.norm] || plain[w.norm] || l.tokenUsed(f, s, t) {
+		// a near-spelling of another value ("stone jaw") is no modifier either
+		if w.punctAfter || w.num >= 0 || l.keywords[w.norm] || l.fillers[w.norm] || l.joins[w.norm] || discourse[w.norm] || plain[w.norm] || used[t] || nearValue(f, t) {
 			return
-		}
-		for _, o := range f.cands { // a near-spelling of another value ("stone jaw") is no modifier
-			if (o.kind == cDyn || o.kind == cEnum || o.kind == cGroup) && o.match.from <= t && t < o.match.to && o.match.score >= poolThreshold {
-				return
-			}
 		}
 		reason = fmt.Sprintf("unknown %s %q", c.typ, strings.Trim(f.text[w.start:f.toks[c.match.to-1].end], "'"))
 	})
@@ -476,20 +459,15 @@ func (l *layout) longestEnum(f *featurized, ch int32) int {
 		if i == c.enum || ev.typ != l.enums[c.enum].typ {
 			continue
 		}
-		for _, v := range ev.typ.Values {
-			if v.Name != ev.name {
-				continue
-			}
-			for _, syn := range append([]string{v.Name}, v.Synonyms...) {
-				k := len(strings.Fields(syn))
-				for start := max(0, c.match.to-k); k > bestLen && start <= c.match.from && start+k <= len(f.toks); start++ {
-					said := ""
-					for _, t := range f.toks[start : start+k] {
-						said += t.norm
-					}
-					if said == normWord(syn) {
-						best, bestLen = i, k
-					}
+		for k, syn := range ev.synonyms {
+			n := ev.words[k]
+			for start := max(0, c.match.to-n); n > bestLen && start <= c.match.from && start+n <= len(f.toks); start++ {
+				said := ""
+				for _, t := range f.toks[start : start+n] {
+					said += t.norm
+				}
+				if said == syn {
+					best, bestLen = i, n
 				}
 			}
 		}
@@ -501,12 +479,12 @@ func (l *layout) longestEnum(f *featurized, ch int32) int {
 // the phrase goes on with a value no command took: in "don't move left, move
 // right" the demo's "don't move" (hold) is "don't move left", a move ruled out,
 // so the hold read from it is dropped and only "move right" stays.
-func (l *layout) dropNegatedOwn(f *featurized, s *model.Sampled, cmds []grammar.Command) []grammar.Command {
+func (l *layout) dropNegatedOwn(f *featurized, used []bool, cmds []grammar.Command) []grammar.Command {
 	toks := f.toks
 	for i := 0; i+2 < len(toks); i++ {
 		neg := toks[i].norm == "dont" || (toks[i].norm == "not" && i > 0 && toks[i-1].norm == "do")
 		owners := l.negOwners[toks[i+1].norm]
-		if !neg || toks[i].punctAfter || toks[i+1].punctAfter || len(owners) == 0 || l.tokenUsed(f, s, i+2) {
+		if !neg || toks[i].punctAfter || toks[i+1].punctAfter || len(owners) == 0 || used[i+2] {
 			continue
 		}
 		value := false
@@ -710,7 +688,7 @@ var leadInWords = map[string]bool{"to": true, "on": true, "at": true, "with": tr
 // although the player was about to name one), or when a free-text slot holds only
 // such words or ends with one ("rename Sparky to": "to" is no name; "Lord of the"
 // is no whole name); otherwise "". cmds may be empty (a rejected reading).
-func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command) string {
+func (l *layout) cutOff(f *featurized, used []bool, cmds []grammar.Command) string {
 	toks := f.toks
 	n := len(toks)
 	for stripped := true; stripped && n > 0; { // trailing filler phrases ("..., please")
@@ -762,7 +740,7 @@ func (l *layout) cutOff(f *featurized, s *model.Sampled, cmds []grammar.Command)
 			slots, ok = l.leadIns[intent][toks[n-1].norm]
 		}
 	}
-	if !ok || l.endPairs[[2]string{toks[n-2].norm, toks[n-1].norm}] || l.endPairs[[2]string{"*", toks[n-1].norm}] || l.tokenUsed(f, s, n-1) {
+	if !ok || l.endPairs[[2]string{toks[n-2].norm, toks[n-1].norm}] || l.endPairs[[2]string{"*", toks[n-1].norm}] || used[n-1] {
 		return ""
 	}
 	return fmt.Sprintf("%s: which %s? the command stops at %q", intent, slots[0], end)
@@ -779,24 +757,40 @@ func onlyLeadIns(text string) bool {
 	return len(ws) > 0
 }
 
-// tokenUsed reports whether token t lies in a value some command took: a name or
-// enum value's words (wherever it was said), a token, or a free-text span.
-func (l *layout) tokenUsed(f *featurized, s *model.Sampled, t int) bool {
-	used := false
+// usedTokens marks the tokens that lie in a value some command took: a name or enum
+// value's words (wherever it was said), a token, or a free-text span.
+func (l *layout) usedTokens(f *featurized, s *model.Sampled) []bool {
+	used := make([]bool, len(f.toks))
+	mark := func(from, to int) { // [from, to)
+		for t := max(from, 0); t < min(to, len(used)); t++ {
+			used[t] = true
+		}
+	}
 	l.eachChosen(f, s, func(r int, ch int32, textFrom int) {
 		c := f.cands[ch]
 		switch {
 		case c.kind == cDyn || c.kind == cEnum || c.kind == cGroup:
 			for _, m := range append([]spanMatch{c.match}, c.again...) {
-				used = used || (m.from <= t && t < m.to)
+				mark(m.from, m.to)
 			}
 		case textFrom >= 0:
-			used = used || (textFrom <= t && t <= c.tok)
+			mark(textFrom, c.tok+1)
 		case c.kind == cToken && l.roles[r].part != partStart:
-			used = used || c.tok == t
+			mark(c.tok, c.tok+1)
 		}
 	})
 	return used
+}
+
+// nearValue reports whether token t lies in the words of a name, enum value or
+// group phrase said well enough to be one (a near-spelling included: "stone jaw").
+func nearValue(f *featurized, t int) bool {
+	for _, c := range f.cands {
+		if (c.kind == cDyn || c.kind == cEnum || c.kind == cGroup) && c.match.from <= t && t < c.match.to && c.match.score >= poolThreshold {
+			return true
+		}
+	}
+	return false
 }
 
 // eachChosen calls visit for every candidate the commands' frames chose, with its

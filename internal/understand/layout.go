@@ -3,7 +3,6 @@ package understand
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"sync"
 
@@ -69,6 +68,7 @@ type enumValue struct {
 	typ      *grammar.Type
 	name     string
 	synonyms []string // including the name itself, as join forms
+	words    []int    // the word count of each synonym as written ("back up": 2)
 }
 
 const kindAbsent = 0
@@ -135,9 +135,10 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		switch t.Kind {
 		case grammar.Enum:
 			for _, v := range t.Values {
-				ev := enumValue{typ: t, name: v.Name, synonyms: []string{joinForm(v.Name)}}
-				for _, s := range v.Synonyms {
+				ev := enumValue{typ: t, name: v.Name}
+				for _, s := range append([]string{v.Name}, v.Synonyms...) {
 					ev.synonyms = append(ev.synonyms, joinForm(s))
+					ev.words = append(ev.words, len(strings.Fields(s)))
 				}
 				l.enums = append(l.enums, ev)
 			}
@@ -206,16 +207,7 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 	for _, f := range g.Fillers {
 		l.fillerPhrase = append(l.fillerPhrase, strings.Fields(f))
 	}
-	l.negOwners = map[string][]string{}
-	for _, in := range g.Intents {
-		for _, p := range in.Patterns {
-			for _, bg := range p.Bigrams() {
-				if (bg[0] == "don't" || bg[0] == "not") && !slices.Contains(l.negOwners[bg[1]], in.Name) {
-					l.negOwners[bg[1]] = append(l.negOwners[bg[1]], in.Name)
-				}
-			}
-		}
-	}
+	l.negOwners = g.SelfNegated()
 	return l, nil
 }
 
