@@ -186,7 +186,7 @@ func CalibrateOnGenerated(m *Model, base *grammar.State, offTopic []string, seed
 			s := generator.Sample(rng)
 			texts, states, want = append(texts, s.Text), append(states, s.State), append(want, s.Want)
 		}
-		for i, r := range m.FillEach(texts, states, 0) {
+		for i, r := range m.fillOnce(texts, states, 0) { // the map is for one reading; split.go joins calibrated clauses
 			if conf, ok := Confidence(r); ok {
 				raw = append(raw, conf)
 				right = append(right, Same(r, want[i]))
@@ -208,7 +208,7 @@ func CalibrateOnCases(m *Model, cases []Case, steps int) *Calibration {
 	var raw []float64
 	var right []bool
 	for _, c := range cases {
-		r := m.FillEach([]string{c.Text}, []*grammar.State{c.State}, steps)[0]
+		r := m.fillOnce([]string{c.Text}, []*grammar.State{c.State}, steps)[0]
 		if conf, ok := Confidence(r); ok {
 			raw = append(raw, conf)
 			right = append(right, Same(r, c.Want))

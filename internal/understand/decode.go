@@ -3,6 +3,7 @@ package understand
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -179,7 +180,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 		}
 		if groupSlot != "" {
 			prevIntent, prevSaid = "", nil
-			cmds, err := gen.ExpandGroup(l.g, in.Name, cmd.Slots, groupSlot, f.st)
+			cmds, err := l.expandGroup(f, in, cmd.Slots, groupSlot)
 			if err != nil {
 				return grammar.Reject(f.text, "%v", err)
 			}
@@ -228,6 +229,29 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 		return grammar.Reject(f.text, "%s was said but is not part of any command I understood", v)
 	}
 	return res
+}
+
+// expandGroup makes one command per value of a group said in slot group: every
+// value of the type that can do it ("everyone dodge"), or every value of a list
+// said as the group (lists.go), each of which must be able to.
+func (l *layout) expandGroup(f *featurized, in *grammar.Intent, slots map[string]grammar.Value, group string) ([]grammar.Command, error) {
+	typ := in.Slot(group).Type.Name
+	if f.listed == nil || f.listed.typ != typ {
+		return gen.ExpandGroup(l.g, in.Name, slots, group, f.st)
+	}
+	st := f.st.Clone()
+	st.Values[typ] = f.listed.values
+	cmds, err := gen.ExpandGroup(l.g, in.Name, slots, group, st)
+	if err == nil && len(cmds) < len(f.listed.values) {
+		for _, v := range f.listed.values {
+			one := maps.Clone(slots)
+			one[group] = grammar.Str(v)
+			if err := l.g.Check(grammar.Command{Intent: in.Name, Slots: l.g.Resolve(in.Name, one, f.st)}, f.st); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return cmds, err
 }
 
 // dropRepeats merges a command that repeats the one before it: two frames

@@ -43,6 +43,9 @@ type featurized struct {
 	ex    *model.Example
 	cons  *model.Constraints
 	st    *grammar.State
+	// listed, when set, is a list the text says as a group phrase (lists.go): the
+	// group expands over its values only
+	listed *list
 
 	scratch *scratch
 }

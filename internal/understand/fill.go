@@ -197,6 +197,67 @@ func (f *Model) DefaultSteps() int { return f.steps }
 
 // FillEach is Fill with one state per transcript (several players).
 func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []grammar.Result {
+	out := f.fillOnce(texts, sts, steps)
+	f.splitPass(texts, sts, steps, out)
+	f.listPass(texts, sts, steps, out)
+	return out
+}
+
+// splitBelow: a one-command reading less confident than this is read again as
+// clauses (split.go); readings of several commands and rejections always are.
+const splitBelow = 0.6
+
+// splitPass reads again, clause by clause, the utterances whose whole reading may
+// have run several commands together (split.go), and keeps the clauses' reading
+// where it is the more confident one. All the clauses are filled in one batch.
+func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out []grammar.Result) {
+	type job struct {
+		i     int
+		c     *clauses
+		first int // index of its first clause in the batch
+	}
+	var jobs []job
+	var ctexts []string
+	var csts []*grammar.State
+	for i, r := range out {
+		if !r.Rejected && len(r.Commands) < 2 && r.Confidence() >= splitBelow {
+			continue
+		}
+		c := f.lay.clausesOf(texts[i])
+		if c == nil {
+			continue
+		}
+		jobs = append(jobs, job{i, c, len(ctexts)})
+		for range c.texts {
+			csts = append(csts, sts[i])
+		}
+		ctexts = append(ctexts, c.texts...)
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	results := f.fillOnce(ctexts, csts, steps)
+	for _, j := range jobs {
+		st := sts[j.i]
+		if st == nil {
+			st = f.state
+		}
+		split, ok := f.lay.bestSplit(j.c, results[j.first:j.first+len(j.c.texts)], st)
+		whole := out[j.i]
+		if ok && (whole.Rejected || split.Confidence() > whole.Confidence()) {
+			out[j.i] = split
+		}
+	}
+}
+
+// fillOnce reads every transcript whole, in one batch.
+func (f *Model) fillOnce(texts []string, sts []*grammar.State, steps int) []grammar.Result {
+	return f.fillLists(texts, sts, steps, nil)
+}
+
+// fillLists is fillOnce where text i said the list lists[i] as a group phrase
+// (lists.go); lists may be nil, and so may any of its entries.
+func (f *Model) fillLists(texts []string, sts []*grammar.State, steps int, lists []*list) []grammar.Result {
 	if steps <= 0 {
 		steps = f.steps
 	}
@@ -216,6 +277,9 @@ func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []gram
 		if err != nil {
 			out[i] = grammar.Reject(texts[i], "%v", err)
 			return
+		}
+		if lists != nil {
+			ft.listed = lists[i]
 		}
 		all[i] = ft
 	})

@@ -41,9 +41,11 @@ type layout struct {
 
 	kindIntent0, kindEnum0, kindDyn0, kindToken, kindGroup0, numKinds int
 
-	fillers  map[string]bool
-	joins    map[string]bool
-	keywords map[string]bool // literal words of the patterns
+	fillers map[string]bool
+	joins   map[string]bool
+	// joinWords are the grammar's join phrases as words, for cutting clauses (split.go)
+	joinWords [][]string
+	keywords  map[string]bool // literal words of the patterns
 	// slotTypes lists, per slot name, the types it takes in the intents that have it.
 	slotTypes map[string][]*grammar.Type
 
@@ -181,9 +183,12 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		}
 	}
 	for _, j := range g.Joins {
+		var words []string
 		for _, w := range strings.Fields(j) {
 			l.joins[w] = true
+			words = append(words, normWord(w))
 		}
+		l.joinWords = append(l.joinWords, words)
 	}
 	for _, in := range g.Intents {
 		for _, p := range in.Patterns {
