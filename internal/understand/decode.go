@@ -88,6 +88,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	S := l.cfg.Roles
 	res := grammar.Result{Text: f.text, Commands: []grammar.Command{}}
 	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said (grammar.CarryAddressee)
+	var names []namedSpan                                     // the free-text spans read, for commandsInNames
 	for fr := 0; fr < l.cfg.Frames; fr++ {
 		p0 := fr * S
 		ic := s.Chosen[p0]
@@ -144,7 +145,9 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 					if spanStart < c.tok && objectPronoun[f.toks[spanStart].norm] {
 						spanStart++ // "call him Noodle": him is the monster, Noodle the name
 					}
-					cmd.Slots[ro.slot] = grammar.Str(strings.Trim(f.text[f.toks[spanStart].start:f.toks[c.tok].end], " ,.!?;:\"'"))
+					end := l.nameEnd(f, s, c.tok)
+					names = append(names, namedSpan{len(res.Commands), spanStart, end})
+					cmd.Slots[ro.slot] = grammar.Str(strings.Trim(f.text[f.toks[spanStart].start:f.toks[end].end], " ,.!?;:\"'"))
 				default:
 					said := f.text[f.toks[c.tok].start:f.toks[c.tok].end]
 					typ := in.Slot(ro.slot).Type
@@ -202,6 +205,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 		}
 		res.Commands = append(res.Commands, cmd)
 	}
+	res.Commands = l.dropCommandsInNames(f, res.Commands, names)
 	if len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
@@ -222,6 +226,9 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
 	res.Commands = dropRepeats(res.Commands)
+	if f.clause && !l.explained(f) {
+		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
+	}
 	if v := l.unusedName(f, s); v != "" {
 		if len(res.Commands) == l.cfg.Frames {
 			return grammar.Reject(f.text, "at most %d commands per utterance; %s was said in one more: say the rest again", l.cfg.Frames, v)
@@ -252,6 +259,88 @@ func (l *layout) expandGroup(f *featurized, in *grammar.Intent, slots map[string
 		}
 	}
 	return cmds, err
+}
+
+// nameEnd returns where a free-text span that the model ended at token end really
+// ends: names of several words that hold game words or ordinals ("Come Back Kid",
+// "Lord Fernsworth the Third") are often cut short by the model. The span runs on
+// over the words after it when those go on, unbroken by punctuation, to the end of
+// the utterance and no command took any of them (fillers and join words stop it:
+// "call him Bolt now", "... Bolt and dodge").
+func (l *layout) nameEnd(f *featurized, s *model.Sampled, end int) int {
+	if end+1 >= len(f.toks) {
+		return end
+	}
+	used := l.usedTokens(f, s)
+	for t := end + 1; t < len(f.toks); t++ {
+		w := f.toks[t].norm
+		if f.toks[t-1].punctAfter || used[t] || l.fillers[w] || l.joins[w] {
+			return end
+		}
+	}
+	return len(f.toks) - 1
+}
+
+// explained reports whether every word of a clause is one the grammar knows: a
+// word of its patterns, a filler or join word, a value (or near one), a number, an
+// article or preposition, or a discourse word. A clause cut from a longer
+// utterance is read alone, without the words around it, so an unknown word in it
+// ("Comet" heard as "come back") must make it no command.
+func (l *layout) explained(f *featurized) bool {
+	for t, tk := range f.toks {
+		w := tk.norm
+		if !(l.keywords[w] || l.fillers[w] || l.joins[w] || discourse[w] || determiner[w] || leadInWords[w] || tk.num >= 0 || nearValue(f, t)) {
+			return false
+		}
+	}
+	return true
+}
+
+// namedSpan is a free-text value read: tokens [from, to] of command cmd.
+type namedSpan struct{ cmd, from, to int }
+
+// dropCommandsInNames drops the commands read from inside a name the player gave
+// ("Leafy shall be called Come Back Kid" is no retreat): a command is dropped when
+// nothing outside the name says it: none of its values is said except those of the
+// command that names (Leafy), and none of its intent's own words is said outside
+// the name.
+func (l *layout) dropCommandsInNames(f *featurized, cmds []grammar.Command, names []namedSpan) []grammar.Command {
+	if len(names) == 0 {
+		return cmds
+	}
+	inName := make([]bool, len(f.toks))
+	for _, n := range names {
+		for t := n.from; t <= n.to && t < len(inName); t++ {
+			inName[t] = true
+		}
+	}
+	out := cmds[:0:0]
+	for i, c := range cmds {
+		said := false
+		for _, n := range names {
+			if n.cmd == i {
+				said = true // the naming command itself
+			}
+		}
+		for k := range c.SlotConfidence {
+			shared := false
+			for _, n := range names {
+				if n.cmd < len(cmds) && n.cmd != i {
+					for _, v := range cmds[n.cmd].Slots {
+						shared = shared || v == c.Slots[k]
+					}
+				}
+			}
+			said = said || !shared
+		}
+		for t, tk := range f.toks {
+			said = said || (!inName[t] && l.intentWords[c.Intent][tk.norm])
+		}
+		if said {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // dropRepeats merges a command that repeats the one before it: two frames

@@ -46,6 +46,9 @@ type featurized struct {
 	// listed, when set, is a list the text says as a group phrase (lists.go): the
 	// group expands over its values only
 	listed *list
+	// clause: the text is one clause of a longer utterance (split.go), where every
+	// word must be accounted for (explained)
+	clause bool
 
 	scratch *scratch
 }

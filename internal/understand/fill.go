@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/voicecmd/voicecmd/grammar"
@@ -220,7 +221,7 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 	var ctexts []string
 	var csts []*grammar.State
 	for i, r := range out {
-		if !r.Rejected && len(r.Commands) < 2 && r.Confidence() >= splitBelow {
+		if (!r.Rejected && len(r.Commands) < 2 && r.Confidence() >= splitBelow) || (r.Rejected && finalReason(r.Reason)) {
 			continue
 		}
 		c := f.lay.clausesOf(texts[i])
@@ -236,7 +237,7 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 	if len(jobs) == 0 {
 		return
 	}
-	results := f.fillOnce(ctexts, csts, steps)
+	results := f.fillAs(ctexts, csts, steps, slices.Repeat([]reading{{clause: true}}, len(ctexts)))
 	for _, j := range jobs {
 		st := sts[j.i]
 		if st == nil {
@@ -252,12 +253,18 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 
 // fillOnce reads every transcript whole, in one batch.
 func (f *Model) fillOnce(texts []string, sts []*grammar.State, steps int) []grammar.Result {
-	return f.fillLists(texts, sts, steps, nil)
+	return f.fillAs(texts, sts, steps, nil)
 }
 
-// fillLists is fillOnce where text i said the list lists[i] as a group phrase
-// (lists.go); lists may be nil, and so may any of its entries.
-func (f *Model) fillLists(texts []string, sts []*grammar.State, steps int, lists []*list) []grammar.Result {
+// reading says how a transcript of a second reading is to be read: as a clause of
+// a longer utterance (split.go), or with a list said as a group phrase (lists.go).
+type reading struct {
+	clause bool
+	listed *list
+}
+
+// fillAs is fillOnce where text i is read as hows[i] says; hows may be nil.
+func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []reading) []grammar.Result {
 	if steps <= 0 {
 		steps = f.steps
 	}
@@ -278,8 +285,8 @@ func (f *Model) fillLists(texts []string, sts []*grammar.State, steps int, lists
 			out[i] = grammar.Reject(texts[i], "%v", err)
 			return
 		}
-		if lists != nil {
-			ft.listed = lists[i]
+		if hows != nil {
+			ft.listed, ft.clause = hows[i].listed, hows[i].clause
 		}
 		all[i] = ft
 	})

@@ -46,6 +46,9 @@ type layout struct {
 	// joinWords are the grammar's join phrases as words, for cutting clauses (split.go)
 	joinWords [][]string
 	keywords  map[string]bool // literal words of the patterns
+	// intentWords[intent] are the words of the intent's own patterns that say
+	// which command it is (no articles or prepositions: dropCommandsInNames)
+	intentWords map[string]map[string]bool
 	// slotTypes lists, per slot name, the types it takes in the intents that have it.
 	slotTypes map[string][]*grammar.Type
 
@@ -190,10 +193,15 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		}
 		l.joinWords = append(l.joinWords, words)
 	}
+	l.intentWords = map[string]map[string]bool{}
 	for _, in := range g.Intents {
+		l.intentWords[in.Name] = map[string]bool{}
 		for _, p := range in.Patterns {
 			for _, w := range p.Words() {
 				l.keywords[normWord(w)] = true
+				if w := normWord(w); !leadInWords[w] && !determiner[w] && !l.fillers[w] {
+					l.intentWords[in.Name][w] = true
+				}
 			}
 		}
 	}

@@ -135,7 +135,11 @@ func (f *Model) listPass(texts []string, sts []*grammar.State, steps int, out []
 	if len(idx) == 0 {
 		return
 	}
-	results := f.fillLists(rtexts, rsts, steps, lists)
+	hows := make([]reading, len(lists))
+	for i, ls := range lists {
+		hows[i].listed = ls
+	}
+	results := f.fillAs(rtexts, rsts, steps, hows)
 	for j, i := range idx {
 		r := results[j]
 		if !r.Rejected && usesAll(r, lists[j].values) && (out[i].Rejected || r.Confidence() > out[i].Confidence()) {

@@ -29,6 +29,22 @@ import (
 // or refer back ("give it to Leafy") are never split: the clauses depend on each
 // other there, and the whole reading is the one trained for them.
 
+// finalReasons mark rejections that no other reading may overturn: a word said
+// where a value belongs that is no value ("Comet, dodge left" after Comet was
+// renamed), a command cut off or without a value it needs, a number out of range,
+// a take-back. Clauses would only lose the words that made them rejections.
+var finalReasons = []string{"unknown ", "stops at", "out of range", "whole number", "is not a number",
+	"taken back", "which ", "only filler", "transcriber artefact", "empty transcript", "too long"}
+
+func finalReason(reason string) bool {
+	for _, r := range finalReasons {
+		if strings.Contains(reason, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // maxCuts bounds the cut points tried (2^maxCuts ways to cut, at most
 // (maxCuts+1)(maxCuts+2)/2 clauses filled).
 const maxCuts = 7
