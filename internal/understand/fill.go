@@ -201,6 +201,7 @@ func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []gram
 	out := f.fillOnce(texts, sts, steps)
 	f.splitPass(texts, sts, steps, out)
 	f.listPass(texts, sts, steps, out)
+	f.correctionPass(texts, sts, steps, out)
 	return out
 }
 

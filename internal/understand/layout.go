@@ -3,6 +3,7 @@ package understand
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -46,6 +47,9 @@ type layout struct {
 	// joinWords are the grammar's join phrases as words, for cutting clauses (split.go)
 	joinWords [][]string
 	keywords  map[string]bool // literal words of the patterns
+	// addressees are the dynamic types a slot takes from the state when unsaid
+	// (the monster): the ones a player addresses (corrections.go)
+	addressees map[string]bool
 	// intentWords[intent] are the words of the intent's own patterns that say
 	// which command it is (no articles or prepositions: dropCommandsInNames)
 	intentWords map[string]map[string]bool
@@ -194,7 +198,13 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		l.joinWords = append(l.joinWords, words)
 	}
 	l.intentWords = map[string]map[string]bool{}
+	l.addressees = map[string]bool{}
 	for _, in := range g.Intents {
+		for _, sl := range in.Slots {
+			if sl.Type.Kind == grammar.Dynamic && slices.Contains(sl.Defaults, "state") {
+				l.addressees[sl.Type.Name] = true
+			}
+		}
 		l.intentWords[in.Name] = map[string]bool{}
 		for _, p := range in.Patterns {
 			for _, w := range p.Words() {

@@ -191,14 +191,31 @@ func (l *layout) bestSplit(c *clauses, results []grammar.Result, st *grammar.Sta
 	if !best[n].ok {
 		return grammar.Result{}, false
 	}
-	conf := roundConf(best[n].conf)
-	out := grammar.Result{Text: c.text, Commands: []grammar.Command{}}
-	prevIntent, prevSaid := "", map[string]grammar.Value(nil)
-	var unsaid []string // types of addressees left to the state's default so far
+	var parts []part
 	for _, i := range best[n].spans {
 		from, to := c.tokRange(c.spans[i][0], c.spans[i][1])
-		group := l.saysGroup(c.toks[from:to])
-		for _, cmd := range results[i].Commands {
+		parts = append(parts, part{results[i], l.saysGroup(c.toks[from:to])})
+	}
+	return l.joinReadings(c.text, parts, best[n].conf, st)
+}
+
+// part is the reading of one clause, and whether the clause said a group phrase.
+type part struct {
+	res   grammar.Result
+	group bool
+}
+
+// joinReadings joins the readings of an utterance's clauses into one result whose
+// commands all have confidence conf. A clause that names no addressee takes the
+// one named before it (grammar.CarryAddressee); the join fails (false) where an
+// addressee is named only after a clause that needed it, where a carried command
+// is invalid, or where it makes more commands than one utterance may hold.
+func (l *layout) joinReadings(text string, parts []part, conf float64, st *grammar.State) (grammar.Result, bool) {
+	out := grammar.Result{Text: text, Commands: []grammar.Command{}}
+	prevIntent, prevSaid := "", map[string]grammar.Value(nil)
+	var unsaid []string // types of addressees left to the state's default so far
+	for _, p := range parts {
+		for _, cmd := range p.res.Commands {
 			said := map[string]grammar.Value{}
 			for k := range cmd.SlotConfidence {
 				if v, ok := cmd.Slots[k]; ok {
@@ -206,7 +223,7 @@ func (l *layout) bestSplit(c *clauses, results []grammar.Result, st *grammar.Sta
 				}
 			}
 			in := l.g.Intent(cmd.Intent)
-			if group {
+			if p.group {
 				prevIntent, prevSaid = "", nil // "everyone dodge, then come back": no one addressee
 			} else {
 				carried := l.g.CarryAddressee(cmd.Intent, said, prevIntent, prevSaid, st)
@@ -229,7 +246,7 @@ func (l *layout) bestSplit(c *clauses, results []grammar.Result, st *grammar.Sta
 				}
 				prevIntent, prevSaid = cmd.Intent, carried
 			}
-			cmd.Confidence = conf
+			cmd.Confidence = roundConf(conf)
 			out.Commands = append(out.Commands, cmd)
 		}
 	}
