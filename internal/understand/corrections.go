@@ -150,7 +150,9 @@ func (l *layout) pieces(f *featurized) []piece {
 		switch {
 		case w == "not" && k > 0 && toks[k-1].norm == "do":
 			flush(k - 1) // "do not"
-		case negations[w] || (takeBack[w] && !takeBack[toks[max(k-1, 0)].norm]):
+		case w == "i" && k+1 < len(toks) && toks[k+1].norm == "mean":
+			flush(k) // "..., I mean ..."
+		case negations[w] || (takeBack[w] && w != "mean" && !takeBack[toks[max(k-1, 0)].norm]):
 			flush(k)
 		case k > 0 && takeBack[toks[k-1].norm] && !takeBack[w] && w != "i":
 			flush(k) // after "no wait"
@@ -166,6 +168,7 @@ func (l *layout) pieces(f *featurized) []piece {
 		}
 	}
 	flush(len(toks))
+	filler := l.fillerTokens(toks)
 	var out []piece
 	for i := 0; i < len(ps); i++ {
 		p := ps[i]
@@ -175,31 +178,36 @@ func (l *layout) pieces(f *featurized) []piece {
 			switch {
 			case takeBack[w] || negations[w]:
 				marks = true
-			case w == "i" || discourse[w] || l.fillers[w]:
+			case w == "i" || discourse[w] || filler[t]:
 			default:
 				other = true
 			}
 		}
 		if !other { // "no wait", "um": no command in it
 			p.marker = true
-			if marks && i+1 < len(ps) {
+			switch {
+			case marks && i+1 < len(ps):
 				ps[i+1].takeBack = true
+			case marks && toks[p.to-1].norm == "mean":
+				// "ember, um, flamethrower, I mean": the piece before is the replacement
+				for j := len(out) - 1; j >= 0; j-- {
+					if !out[j].marker {
+						out[j].takeBack = true
+						break
+					}
+				}
 			}
 			out = append(out, p)
 			continue
 		}
-		if i+1 < len(ps) && l.addresseeIn(f, p.from, p.to) != "" && l.onlyValue(f, p.from, p.to) {
+		if i+1 < len(ps) && l.onlyAddressee(f, p.from, p.to) {
 			// "Cinder, don't do ember": the name is the next piece's addressee
 			ps[i+1].from = p.from
 			ps[i+1].takeBack = ps[i+1].takeBack || p.takeBack
 			continue
 		}
-		if p.to-p.from >= 3 && toks[p.to-2].norm == "i" && toks[p.to-1].norm == "mean" {
-			p.to -= 2 // "flamethrower, I mean": the take-back after it
-			p.takeBack = true
-		}
 		first := p.from
-		for first < p.to && (l.fillers[toks[first].norm] || l.onlyValue(f, p.from, first+1)) {
+		for first < p.to && (filler[first] || l.onlyAddressee(f, p.from, first+1)) {
 			first++ // "Cinder don't attack"
 		}
 		if first < p.to && (negations[toks[first].norm] || (toks[first].norm == "do" && first+1 < p.to && toks[first+1].norm == "not")) {
@@ -231,12 +239,15 @@ func (l *layout) addresseeIn(f *featurized, from, to int) string {
 	return v
 }
 
-// onlyValue reports whether tokens [from, to) are fillers and the words of values
-// (of any dynamic type) only.
-func (l *layout) onlyValue(f *featurized, from, to int) bool {
+// onlyAddressee reports whether tokens [from, to) say one addressee value (and
+// fillers) only: "Cinder," before "don't do ember".
+func (l *layout) onlyAddressee(f *featurized, from, to int) bool {
+	if l.addresseeIn(f, from, to) == "" {
+		return false
+	}
 	in := make([]bool, to-from)
 	for _, c := range f.cands {
-		if c.kind != cDyn {
+		if c.kind != cDyn || !l.addressees[c.typ] {
 			continue
 		}
 		for _, m := range append([]spanMatch{c.match}, c.again...) {
@@ -247,12 +258,13 @@ func (l *layout) onlyValue(f *featurized, from, to int) bool {
 			}
 		}
 	}
+	filler := l.fillerTokens(f.toks)
 	for t := from; t < to; t++ {
-		if !in[t-from] && !l.fillers[f.toks[t].norm] {
+		if !in[t-from] && !filler[t] {
 			return false
 		}
 	}
-	return to > from
+	return true
 }
 
 // ownNegation reports whether a piece starting with a negation is one of the

@@ -142,12 +142,33 @@ func (l *layout) featurize(text string, st *grammar.State) (*featurized, error) 
 var errOnlyFillers = errors.New("not a command: only filler words")
 
 func (l *layout) onlyFillers(toks []token) bool {
-	for _, t := range toks {
-		if !l.fillers[t.norm] && !l.joins[t.norm] && t.norm != "the" && t.norm != "a" && t.norm != "an" && t.num < 0 {
+	filler := l.fillerTokens(toks)
+	for i, t := range toks {
+		if !filler[i] && !l.joins[t.norm] && t.norm != "the" && t.norm != "a" && t.norm != "an" && t.num < 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// fillerTokens marks the tokens that are filler: a one-word filler ("um"), or a
+// word of a filler phrase said whole ("right now", not the "right" of "go right").
+func (l *layout) fillerTokens(toks []token) []bool {
+	out := make([]bool, len(toks))
+	for _, ph := range l.fillerPhrase {
+		for k := 0; k+len(ph) <= len(toks); k++ {
+			match := true
+			for j, w := range ph {
+				match = match && toks[k+j].norm == normWord(w)
+			}
+			if match {
+				for j := range ph {
+					out[k+j] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // selectValues fits a state's dynamic values into room candidate slots. A value
