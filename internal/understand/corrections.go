@@ -320,9 +320,6 @@ func (f *Model) correctionPass(texts []string, sts []*grammar.State, steps int, 
 	var ctexts []string
 	var csts []*grammar.State
 	for i, r := range out {
-		if !r.Rejected && r.Confidence() >= splitBelow {
-			continue
-		}
 		if r.Rejected && strings.HasPrefix(r.Reason, "unknown ") {
 			continue
 		}
@@ -355,7 +352,8 @@ func (f *Model) correctionPass(texts []string, sts []*grammar.State, steps int, 
 	for _, j := range jobs {
 		st := csts[j.first]
 		r, ok := f.lay.readCorrection(j.c, results[j.first:j.first+len(j.c.texts)], st)
-		if ok && (out[j.i].Rejected || r.Confidence() > out[j.i].Confidence()) {
+		whole := out[j.i]
+		if ok && (whole.Rejected || whole.Confidence() < splitBelow || r.Confidence() >= splitBelow) {
 			r.Text = texts[j.i]
 			out[j.i] = r
 		}
