@@ -99,6 +99,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 		cmd := grammar.Command{Intent: in.Name, Slots: map[string]grammar.Value{}, SlotConfidence: map[string]float64{}}
 		conf := float64(s.Conf[p0])
 		var spanStart = -1
+		startConf := 0.0 // the model's confidence in spanStart
 		groupSlot := ""
 		for r := 1; r < len(l.roles); r++ {
 			p := p0 + r
@@ -125,7 +126,13 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 			if in.Slot(ro.slot) == nil || c.kind == cAbsent {
 				continue // the constraints keep these absent; never trust a stray value
 			}
-			conf = min(conf, float64(s.Conf[p]))
+			pc := float64(s.Conf[p])
+			if ro.part == partEnd && c.kind == cToken && spanStart >= 0 && l.nameEnd(f, s, c.tok) != c.tok {
+				// the name runs on to the end (nameEnd): where the model ended it
+				// does not matter, how sure it was of the start does
+				pc = startConf
+			}
+			conf = min(conf, pc)
 			switch c.kind {
 			case cEnum:
 				cmd.Slots[ro.slot] = grammar.Str(l.enums[l.longestEnum(f, ch)].name)
@@ -136,7 +143,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 			case cToken:
 				switch ro.part {
 				case partStart:
-					spanStart = c.tok
+					spanStart, startConf = c.tok, float64(s.Conf[p])
 					continue
 				case partEnd:
 					if spanStart < 0 || c.tok < spanStart {
