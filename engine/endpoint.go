@@ -71,23 +71,27 @@ func (r EndpointRule) withDefaults() EndpointRule {
 }
 
 // Silence is the trailing silence that ends an utterance whose words so far parse
-// as r: Incomplete for a rejection, Open when the last command has a slot of g
-// that was not said (optional, or filled by its default), Complete otherwise (also
-// without a grammar).
-func (rule EndpointRule) Silence(r grammar.Result, g *grammar.Grammar) time.Duration {
-	level, _ := rule.Silences(r, g)
+// as r under state st: Incomplete for a rejection, Open when the last command has a
+// slot of g that was not said and could still be (optional, or filled by its
+// default), Complete otherwise (also without a grammar). An optional slot that no
+// value of st could fill in this command cannot follow: in the demo, "Bubbles, rain
+// dance" is complete, because rain dance targets no enemy (the grammar's
+// "targets" relation). A nil st takes every unsaid optional slot as one that may
+// follow.
+func (rule EndpointRule) Silence(r grammar.Result, g *grammar.Grammar, st *grammar.State) time.Duration {
+	level, _ := rule.Silences(r, g, st)
 	return level
 }
 
 // Silences is Silence, and the silence for when the player's voice fell at the
 // last word: OpenFalling (if set) instead of Open; the others are the same
 // either way.
-func (rule EndpointRule) Silences(r grammar.Result, g *grammar.Grammar) (level, falling time.Duration) {
+func (rule EndpointRule) Silences(r grammar.Result, g *grammar.Grammar, st *grammar.State) (level, falling time.Duration) {
 	rule = rule.withDefaults()
 	switch {
 	case r.Rejected || len(r.Commands) == 0:
 		return rule.Incomplete, rule.Incomplete
-	case open(r, g):
+	case open(r, g, st):
 		if rule.OpenFalling <= 0 {
 			return rule.Open, rule.Open
 		}
@@ -96,23 +100,50 @@ func (rule EndpointRule) Silences(r grammar.Result, g *grammar.Grammar) (level, 
 	return rule.Complete, rule.Complete
 }
 
-// open reports whether the last command of r has a slot of g that was not said.
-func open(r grammar.Result, g *grammar.Grammar) bool {
+// open reports whether the last command of r has a slot of g that was not said
+// and that the player may still say: a slot filled by its default, or an optional
+// one that some value of st could fill in this command.
+func open(r grammar.Result, g *grammar.Grammar, st *grammar.State) bool {
 	last := r.Commands[len(r.Commands)-1]
-	if g != nil {
-		if in := g.Intent(last.Intent); in != nil {
-			for _, s := range in.Slots {
-				if _, said := last.SlotConfidence[s.Name]; !said {
-					return true
-				}
-			}
+	if g == nil {
+		return false
+	}
+	in := g.Intent(last.Intent)
+	if in == nil {
+		return false
+	}
+	for _, s := range in.Slots {
+		if _, said := last.SlotConfidence[s.Name]; !said && (!s.Optional || fillable(g, last, s, st)) {
+			return true
 		}
 	}
 	return false
 }
 
-// hintEndpoint tells a partial's source how long a pause ends its utterance.
-func (e *Engine) hintEndpoint(j job, r grammar.Result) {
+// fillable reports whether some value of st could fill the optional slot s of c
+// with c still valid. Only dynamic values are tried (relations are between them);
+// an enum, a number or free text may always follow, and so may anything when st
+// is nil.
+func fillable(g *grammar.Grammar, c grammar.Command, s *grammar.Slot, st *grammar.State) bool {
+	if st == nil || s.Type.Kind != grammar.Dynamic {
+		return true
+	}
+	for _, v := range st.Values[s.Type.Name] {
+		slots := make(map[string]grammar.Value, len(c.Slots)+1)
+		for k, x := range c.Slots {
+			slots[k] = x
+		}
+		slots[s.Name] = grammar.Str(v)
+		if g.Check(grammar.Command{Intent: c.Intent, Slots: slots}, st) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// hintEndpoint tells a partial's source how long a pause ends its utterance, whose
+// words so far parse as r under st.
+func (e *Engine) hintEndpoint(j job, r grammar.Result, st *grammar.State) {
 	if !e.opts.Endpointing.On || j.tr.Final || j.typed {
 		return
 	}
@@ -124,9 +155,9 @@ func (e *Engine) hintEndpoint(j job, r grammar.Result) {
 	e.mu.Unlock()
 	switch ep := src.(type) {
 	case ProsodyEndpointer:
-		level, falling := e.opts.Endpointing.Silences(r, e.grammar)
+		level, falling := e.opts.Endpointing.Silences(r, e.grammar, st)
 		ep.SetEndpointSilences(j.tr.Utterance, level, falling)
 	case Endpointer:
-		ep.SetEndpointSilence(j.tr.Utterance, e.opts.Endpointing.Silence(r, e.grammar))
+		ep.SetEndpointSilence(j.tr.Utterance, e.opts.Endpointing.Silence(r, e.grammar, st))
 	}
 }

@@ -48,7 +48,7 @@ intent retreat(actor: monster) {
 		{"rejection", grammar.Reject("Sparky use", "attack: which move?"), g, 700 * time.Millisecond},
 		{"no grammar", res(cmd("attack", "actor", "move")), nil, 100 * time.Millisecond},
 	} {
-		if got := rule.Silence(tc.r, tc.g); got != tc.want {
+		if got := rule.Silence(tc.r, tc.g, nil); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -67,13 +67,59 @@ intent retreat(actor: monster) {
 		{"rejection: a fall does not make it a command", pitch, grammar.Reject("Sparky use", "attack: which move?"), 700 * time.Millisecond, 700 * time.Millisecond},
 		{"OpenFalling above Open: Open", EndpointRule{On: true, Open: 100 * time.Millisecond, OpenFalling: time.Second}, res(cmd("attack", "actor", "move")), 100 * time.Millisecond, 100 * time.Millisecond},
 	} {
-		if level, falling := tc.rule.Silences(tc.r, g); level != tc.level || falling != tc.falling {
+		if level, falling := tc.rule.Silences(tc.r, g, nil); level != tc.level || falling != tc.falling {
 			t.Errorf("%s: Silences = %v, %v; want %v, %v", tc.name, level, falling, tc.level, tc.falling)
 		}
 	}
 	custom := EndpointRule{On: true, Complete: 50 * time.Millisecond, Open: time.Second, Incomplete: 2 * time.Second}
-	if got := custom.Silence(res(cmd("attack", "actor", "move")), g); got != time.Second {
+	if got := custom.Silence(res(cmd("attack", "actor", "move")), g, nil); got != time.Second {
 		t.Errorf("custom Open: %v", got)
+	}
+}
+
+// An optional slot that no value of the state could fill cannot follow: after
+// "Bubbles, rain dance" no target comes when rain dance targets no enemy.
+func TestEndpointOptionalSlotNoValueFits(t *testing.T) {
+	g, err := grammar.Parse("e.vcg", `
+type monster dynamic
+type enemy dynamic
+type move dynamic
+relation targets(move, enemy)
+intent attack(actor: monster, move: move, target?: enemy) {
+    require targets(move, target)
+    say "{actor} {move} [{target}]"
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &grammar.State{
+		Values:    map[string][]string{"monster": {"Bubbles"}, "enemy": {"Rattler", "Stonejaw"}, "move": {"water gun", "rain dance"}},
+		Relations: map[string][][]string{"targets": {{"water gun", "Rattler"}, {"water gun", "Stonejaw"}}},
+	}
+	said := func(move string, target ...string) grammar.Result {
+		c := grammar.Command{Intent: "attack", Slots: map[string]grammar.Value{"actor": grammar.Str("Bubbles"), "move": grammar.Str(move)},
+			SlotConfidence: map[string]float64{"actor": 1, "move": 1}}
+		for _, x := range target {
+			c.Slots["target"], c.SlotConfidence["target"] = grammar.Str(x), 1
+		}
+		return grammar.Result{Commands: []grammar.Command{c}}
+	}
+	rule := EndpointRule{On: true}
+	for _, tc := range []struct {
+		name string
+		r    grammar.Result
+		st   *grammar.State
+		want time.Duration
+	}{
+		{"self move: no target can follow", said("rain dance"), st, 100 * time.Millisecond},
+		{"a move that targets: one may follow", said("water gun"), st, 450 * time.Millisecond},
+		{"target said", said("water gun", "Rattler"), st, 100 * time.Millisecond},
+		{"no state: any optional slot may follow", said("rain dance"), nil, 450 * time.Millisecond},
+		{"no enemy left: nothing can follow", said("water gun"), &grammar.State{Values: map[string][]string{"monster": {"Bubbles"}, "move": {"water gun"}}}, 100 * time.Millisecond},
+	} {
+		if got := rule.Silence(tc.r, g, tc.st); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -80,7 +80,7 @@ func (e *Engine) fillBatch(batch []job, st *grammar.State, steps int) {
 	took := end.Sub(start)
 	for i, j := range batch { // before the lock: sources are told at once
 		if i < len(results) {
-			e.hintEndpoint(j, results[i])
+			e.hintEndpoint(j, results[i], st)
 		}
 	}
 

@@ -41,6 +41,9 @@ func ExampleModel_Understand_renamed() {
 	st.Rename("monster", "Sparky", "Zappy")
 	st.Values["move"] = append(st.Values["move"], "volt tackle")
 	st.Relations["knows"] = append(st.Relations["knows"], []string{"Zappy", "volt tackle"})
+	for _, enemy := range st.Values["enemy"] { // a move aimed at enemies: it targets each
+		st.Relations["targets"] = append(st.Relations["targets"], []string{"volt tackle", enemy})
+	}
 	fmt.Println(fill.Describe(f.Understand("Zappy, volt tackle the Stonejaw", st)))
 	fmt.Println(fill.Describe(f.Understand("Sparky, thunderbolt", st)))
 	// Output:

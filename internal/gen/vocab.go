@@ -165,6 +165,20 @@ func (gen *Generator) randomState(rng *rand.Rand) *grammar.State {
 	}
 	for _, r := range gen.g.Relations {
 		as, bs := st.Values[r.A.Name], st.Values[r.B.Name]
+		if rows := denseRows(r, gen.opts.BaseState); rows != nil {
+			// most pairs hold in the game's own state (which moves target which
+			// enemies): each a value relates to b values in the share that a random
+			// a value of the game's state does (all enemies, or none for a self move)
+			for _, a := range as {
+				share := rows[rng.IntN(len(rows))]
+				for _, b := range bs {
+					if rng.Float64() < share {
+						st.Relations[r.Name] = append(st.Relations[r.Name], []string{a, b})
+					}
+				}
+			}
+			continue
+		}
 		// each b value related to one a value (a move belongs to one monster), most of the time
 		for _, b := range bs {
 			a := as[rng.IntN(len(as))]
@@ -184,6 +198,31 @@ func (gen *Generator) randomState(rng *rand.Rand) *grammar.State {
 		}
 	}
 	return st
+}
+
+// denseRows returns, for a relation of which at least half the pairs hold in the
+// game's state base, the share of B values each A value of base relates to; nil for
+// a sparse relation (a move belongs to one monster) or without a base state.
+func denseRows(r *grammar.Relation, base *grammar.State) []float64 {
+	if base == nil {
+		return nil
+	}
+	as, bs := base.Values[r.A.Name], base.Values[r.B.Name]
+	pairs := base.Relations[r.Name]
+	if len(as) == 0 || len(bs) == 0 || 2*len(pairs) < len(as)*len(bs) {
+		return nil
+	}
+	rows := make([]float64, len(as))
+	for i, a := range as {
+		n := 0
+		for _, p := range pairs {
+			if strings.EqualFold(p[0], a) {
+				n++
+			}
+		}
+		rows[i] = float64(n) / float64(len(bs))
+	}
+	return rows
 }
 
 func boolInt(b bool) int {

@@ -179,6 +179,9 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 						// which says nothing of a command
 						return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 					case typ.Kind != grammar.Range: // a word where a name or an enum value belongs
+						if end := valueAfter(f, c.tok+1, typ.Name); end > 0 {
+							said = f.text[f.toks[c.tok].start:f.toks[end-1].end] // "max potion": the word and the value it modifies
+						}
 						return grammar.Reject(f.text, "unknown %s %q", typ.Name, said)
 					case num < 0:
 						return grammar.Reject(f.text, "%s: %q is not a number", ro.slot, said)
@@ -310,7 +313,8 @@ type namedSpan struct{ cmd, from, to int }
 // ("Leafy shall be called Come Back Kid" is no retreat): a command is dropped when
 // nothing outside the name says it: none of its values is said except those of the
 // command that names (Leafy), and none of its intent's own words is said outside
-// the name.
+// the name. The naming command itself needs one of its own words outside the name
+// ("call", "rename", "called"): "Sparky is so cute" gives no name.
 func (l *layout) dropCommandsInNames(f *featurized, cmds []grammar.Command, names []namedSpan) []grammar.Command {
 	if len(names) == 0 {
 		return cmds
@@ -323,13 +327,15 @@ func (l *layout) dropCommandsInNames(f *featurized, cmds []grammar.Command, name
 	}
 	out := cmds[:0:0]
 	for i, c := range cmds {
-		said := false
+		naming := false
 		for _, n := range names {
-			if n.cmd == i {
-				said = true // the naming command itself
-			}
+			naming = naming || n.cmd == i
 		}
+		said := false
 		for k := range c.SlotConfidence {
+			if naming {
+				break // a name is given by words that say so, not by the monster named ("Sparky is so cute")
+			}
 			shared := false
 			for _, n := range names {
 				if n.cmd < len(cmds) && n.cmd != i {
@@ -559,6 +565,16 @@ func (l *layout) modifiedValue(f *featurized, s *model.Sampled, used []bool) str
 }
 
 // determiner are the words that open a noun phrase ("a max potion").
+// preposition are the prepositions of patterns ("on", "to"): no word of a command's own.
+var preposition = map[string]bool{"to": true, "on": true, "at": true, "with": true, "for": true,
+	"into": true, "onto": true, "in": true, "against": true, "using": true, "of": true, "as": true,
+	"by": true, "from": true, "towards": true, "toward": true}
+
+// auxiliary are the verbs that say nothing of which command it is ("is", "will be").
+var auxiliary = map[string]bool{"is": true, "are": true, "am": true, "be": true, "was": true,
+	"were": true, "will": true, "shall": true, "should": true, "would": true, "can": true,
+	"could": true, "do": true, "does": true, "did": true, "has": true, "have": true, "s": true}
+
 var determiner = map[string]bool{"a": true, "an": true, "the": true, "your": true, "my": true,
 	"that": true, "this": true, "some": true, "his": true, "her": true, "their": true}
 
@@ -709,6 +725,10 @@ func (l *layout) explain(f *featurized, s *model.Sampled, in *grammar.Intent, fr
 			if knownAt(f, c.tok, slot.Type.Name) != "" || discourse[f.toks[c.tok].norm] {
 				return "" // the words of a known value, said a second time; "first, ..."
 			}
+			if end := valueAfter(f, c.tok+1, slot.Type.Name); end > 0 {
+				// "max potion": the word and the value it modifies
+				return fmt.Sprintf("unknown %s %q", slot.Type.Name, strings.Trim(f.text[f.toks[c.tok].start:f.toks[end-1].end], "'"))
+			}
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
 		case grammar.Enum:
 			return fmt.Sprintf("unknown %s %q", slot.Type.Name, word(c.tok))
@@ -788,6 +808,17 @@ func knownAt(f *featurized, t int, typ string) string {
 		}
 	}
 	return ""
+}
+
+// valueAfter returns the end (exclusive) of a value of dynamic type typ said
+// starting at token t, or 0.
+func valueAfter(f *featurized, t int, typ string) int {
+	for _, c := range f.cands {
+		if c.kind == cDyn && c.typ == typ && c.match.from == t && c.match.score >= poolThreshold {
+			return c.match.to
+		}
+	}
+	return 0
 }
 
 // leadInWords are the closed-class words that can only lead into what follows

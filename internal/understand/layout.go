@@ -51,7 +51,7 @@ type layout struct {
 	// (the monster): the ones a player addresses (corrections.go)
 	addressees map[string]bool
 	// intentWords[intent] are the words of the intent's own patterns that say
-	// which command it is (no articles or prepositions: dropCommandsInNames)
+	// which command it is (no articles, prepositions or auxiliaries: dropCommandsInNames)
 	intentWords map[string]map[string]bool
 	// slotTypes lists, per slot name, the types it takes in the intents that have it.
 	slotTypes map[string][]*grammar.Type
@@ -209,7 +209,7 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		for _, p := range in.Patterns {
 			for _, w := range p.Words() {
 				l.keywords[normWord(w)] = true
-				if w := normWord(w); !leadInWords[w] && !determiner[w] && !l.fillers[w] {
+				if w := normWord(w); !preposition[w] && !determiner[w] && !auxiliary[w] {
 					l.intentWords[in.Name][w] = true
 				}
 			}
