@@ -323,12 +323,8 @@ func (f *Model) correctionPass(texts []string, sts []*grammar.State, steps int, 
 		if r.Rejected && strings.HasPrefix(r.Reason, "unknown ") {
 			continue
 		}
-		st := sts[i]
-		if st == nil {
-			st = f.state
-		}
-		clean, rej := precheck(texts[i])
-		if rej != nil {
+		st, clean, ok := f.rereadable(texts, sts, i)
+		if !ok {
 			continue
 		}
 		c := f.lay.correctionOf(clean, st)

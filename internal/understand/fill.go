@@ -225,13 +225,17 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 		if (!r.Rejected && len(r.Commands) < 2 && r.Confidence() >= splitBelow) || (r.Rejected && finalReason(r.Reason)) {
 			continue
 		}
-		c := f.lay.clausesOf(texts[i])
+		st, clean, ok := f.rereadable(texts, sts, i)
+		if !ok {
+			continue
+		}
+		c := f.lay.clausesOf(clean)
 		if c == nil {
 			continue
 		}
 		jobs = append(jobs, job{i, c, len(ctexts)})
 		for range c.texts {
-			csts = append(csts, sts[i])
+			csts = append(csts, st)
 		}
 		ctexts = append(ctexts, c.texts...)
 	}
@@ -240,16 +244,25 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 	}
 	results := f.fillAs(ctexts, csts, steps, slices.Repeat([]reading{{clause: true}}, len(ctexts)))
 	for _, j := range jobs {
-		st := sts[j.i]
-		if st == nil {
-			st = f.state
-		}
-		split, ok := f.lay.bestSplit(j.c, results[j.first:j.first+len(j.c.texts)], st)
+		split, ok := f.lay.bestSplit(j.c, results[j.first:j.first+len(j.c.texts)], csts[j.first])
 		whole := out[j.i]
 		if ok && (whole.Rejected || split.Confidence() > whole.Confidence()) {
+			split.Text = texts[j.i]
 			out[j.i] = split
 		}
 	}
+}
+
+// rereadable returns the state transcript i is understood under (nil in sts: the
+// game's) and its text cleaned of transcriber artefacts, or false when precheck
+// rejects it (nothing to read again).
+func (f *Model) rereadable(texts []string, sts []*grammar.State, i int) (*grammar.State, string, bool) {
+	st := sts[i]
+	if st == nil {
+		st = f.state
+	}
+	clean, rej := precheck(texts[i])
+	return st, clean, rej == nil
 }
 
 // fillOnce reads every transcript whole, in one batch.

@@ -111,12 +111,8 @@ func (f *Model) listPass(texts []string, sts []*grammar.State, steps int, out []
 		if !r.Rejected && r.Confidence() >= splitBelow {
 			continue
 		}
-		st := sts[i]
-		if st == nil {
-			st = f.state
-		}
-		clean, rej := precheck(texts[i])
-		if rej != nil {
+		st, clean, ok := f.rereadable(texts, sts, i)
+		if !ok {
 			continue
 		}
 		ft, err := f.lay.featurizeOpt(clean, st, false)
