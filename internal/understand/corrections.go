@@ -344,7 +344,7 @@ func (f *Model) correctionPass(texts []string, sts []*grammar.State, steps int, 
 	for i := range hows {
 		hows[i].clause = true
 	}
-	results := f.fillAs(ctexts, csts, steps, hows)
+	results := f.fillAs(ctexts, csts, steps, hows, nil)
 	for _, j := range jobs {
 		st := csts[j.first]
 		r, ok := f.lay.readCorrection(j.c, results[j.first:j.first+len(j.c.texts)], st)

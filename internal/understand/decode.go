@@ -297,13 +297,29 @@ func (l *layout) nameEnd(f *featurized, s *model.Sampled, end int) int {
 // utterance is read alone, without the words around it, so an unknown word in it
 // ("Comet" heard as "come back") must make it no command.
 func (l *layout) explained(f *featurized) bool {
-	for t, tk := range f.toks {
-		w := tk.norm
-		if !(l.keywords[w] || l.fillers[w] || l.joins[w] || discourse[w] || determiner[w] || leadInWords[w] || tk.num >= 0 || nearValue(f, t)) {
+	for t := range f.toks {
+		if !l.knownWord(f, t) {
 			return false
 		}
 	}
 	return true
+}
+
+// knownWord reports whether token t is a word the grammar knows (explained).
+func (l *layout) knownWord(f *featurized, t int) bool {
+	tk := f.toks[t]
+	w := tk.norm
+	if l.keywords[w] || l.fillers[w] || l.joins[w] || discourse[w] || determiner[w] || leadInWords[w] || tk.num >= 0 || nearValue(f, t) {
+		return true
+	}
+	for _, c := range f.cands { // a value said twice: the first time too ("a potion, ... a super potion")
+		for _, m := range c.again {
+			if m.from <= t && t < m.to && m.score >= poolThreshold {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // namedSpan is a free-text value read: tokens [from, to] of command cmd.

@@ -198,9 +198,10 @@ func (f *Model) DefaultSteps() int { return f.steps }
 
 // FillEach is Fill with one state per transcript (several players).
 func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []grammar.Result {
-	out := f.fillOnce(texts, sts, steps)
-	f.splitPass(texts, sts, steps, out)
-	f.listPass(texts, sts, steps, out)
+	looks := make([]firstLook, len(texts))
+	out := f.fillAs(texts, sts, steps, nil, looks)
+	f.splitPass(texts, sts, steps, out, looks)
+	f.listPass(texts, sts, steps, out, looks)
 	f.correctionPass(texts, sts, steps, out)
 	return out
 }
@@ -212,7 +213,7 @@ const splitBelow = 0.6
 // splitPass reads again, clause by clause, the utterances whose whole reading may
 // have run several commands together (split.go), and keeps the clauses' reading
 // where it is the more confident one. All the clauses are filled in one batch.
-func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out []grammar.Result) {
+func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out []grammar.Result, looks []firstLook) {
 	type job struct {
 		i     int
 		c     *clauses
@@ -229,7 +230,7 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 		if !ok {
 			continue
 		}
-		c := f.lay.clausesOf(clean)
+		c := f.lay.clausesOf(clean, looks[i].known)
 		if c == nil {
 			continue
 		}
@@ -242,7 +243,7 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 	if len(jobs) == 0 {
 		return
 	}
-	results := f.fillAs(ctexts, csts, steps, slices.Repeat([]reading{{clause: true}}, len(ctexts)))
+	results := f.fillAs(ctexts, csts, steps, slices.Repeat([]reading{{clause: true}}, len(ctexts)), nil)
 	for _, j := range jobs {
 		split, ok := f.lay.bestSplit(j.c, results[j.first:j.first+len(j.c.texts)], csts[j.first])
 		whole := out[j.i]
@@ -267,7 +268,15 @@ func (f *Model) rereadable(texts []string, sts []*grammar.State, i int) (*gramma
 
 // fillOnce reads every transcript whole, in one batch.
 func (f *Model) fillOnce(texts []string, sts []*grammar.State, steps int) []grammar.Result {
-	return f.fillAs(texts, sts, steps, nil)
+	return f.fillAs(texts, sts, steps, nil, nil)
+}
+
+// firstLook is what the whole reading of an utterance saw that its second
+// readings use, so that they need not featurize it again: which words the grammar
+// knows (by the byte offset where each starts) and the list it says, if any.
+type firstLook struct {
+	known map[int]bool
+	list  *list
 }
 
 // reading says how a transcript of a second reading is to be read: as a clause of
@@ -277,8 +286,9 @@ type reading struct {
 	listed *list
 }
 
-// fillAs is fillOnce where text i is read as hows[i] says; hows may be nil.
-func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []reading) []grammar.Result {
+// fillAs is fillOnce where text i is read as hows[i] says; hows may be nil. When
+// looks is not nil, it also records what each reading saw (firstLook).
+func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []reading, looks []firstLook) []grammar.Result {
 	if steps <= 0 {
 		steps = f.steps
 	}
@@ -301,6 +311,16 @@ func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []r
 		}
 		if hows != nil {
 			ft.listed, ft.clause = hows[i].listed, hows[i].clause
+		}
+		if looks != nil {
+			looks[i].known = map[int]bool{}
+			for t, tk := range ft.toks {
+				looks[i].known[tk.start] = f.lay.knownWord(ft, t)
+			}
+			if ls, ok := f.lay.listIn(ft); ok {
+				looks[i].list = &ls
+				ls.text = f.lay.asGroup(ft, ls)
+			}
 		}
 		all[i] = ft
 	})

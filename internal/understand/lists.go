@@ -25,6 +25,7 @@ type list struct {
 	typ      string
 	values   []string
 	from, to int
+	text     string // the utterance with the list said as the group phrase (asGroup)
 }
 
 // listIn finds the first list in a featurized utterance (its values' matches), or
@@ -101,44 +102,32 @@ func (l *layout) asGroup(f *featurized, ls list) string {
 
 // listPass reads again, with their lists said as groups, the utterances whose
 // whole reading failed or is unsure, and keeps that reading where it is the more
-// confident one.
-func (f *Model) listPass(texts []string, sts []*grammar.State, steps int, out []grammar.Result) {
+// confident one. The lists are those the whole reading found (looks).
+func (f *Model) listPass(texts []string, sts []*grammar.State, steps int, out []grammar.Result, looks []firstLook) {
 	var idx []int
 	var rtexts []string
 	var rsts []*grammar.State
-	var lists []*list
+	var hows []reading
 	for i, r := range out {
-		if !r.Rejected && r.Confidence() >= splitBelow {
+		if (!r.Rejected && r.Confidence() >= splitBelow) || looks[i].list == nil {
 			continue
 		}
-		st, clean, ok := f.rereadable(texts, sts, i)
-		if !ok {
-			continue
-		}
-		ft, err := f.lay.featurizeOpt(clean, st, false)
-		if err != nil {
-			continue
-		}
-		ls, ok := f.lay.listIn(ft)
+		st, _, ok := f.rereadable(texts, sts, i)
 		if !ok {
 			continue
 		}
 		idx = append(idx, i)
-		rtexts = append(rtexts, f.lay.asGroup(ft, ls))
+		rtexts = append(rtexts, looks[i].list.text)
 		rsts = append(rsts, st)
-		lists = append(lists, &ls)
+		hows = append(hows, reading{listed: looks[i].list})
 	}
 	if len(idx) == 0 {
 		return
 	}
-	hows := make([]reading, len(lists))
-	for i, ls := range lists {
-		hows[i].listed = ls
-	}
-	results := f.fillAs(rtexts, rsts, steps, hows)
+	results := f.fillAs(rtexts, rsts, steps, hows, nil)
 	for j, i := range idx {
 		r := results[j]
-		if !r.Rejected && usesAll(r, lists[j].values) && (out[i].Rejected || r.Confidence() > out[i].Confidence()) {
+		if !r.Rejected && usesAll(r, hows[j].listed.values) && (out[i].Rejected || r.Confidence() > out[i].Confidence()) {
 			r.Text = texts[i]
 			out[i] = r
 		}

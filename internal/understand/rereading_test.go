@@ -76,7 +76,7 @@ func TestClauseCuts(t *testing.T) {
 		{"Sparky thunderbolt", nil},
 		{"", nil},
 	} {
-		c := m.lay.clausesOf(tc.text)
+		c := m.lay.clausesOf(tc.text, nil)
 		var got []string
 		if c != nil {
 			for i, s := range c.spans {
@@ -160,7 +160,7 @@ func TestJoinNeedsTheAddresseeFirst(t *testing.T) {
 	st := m.State()
 	read := func(texts ...string) []part {
 		var ps []part
-		for _, r := range m.fillAs(texts, slices.Repeat([]*grammar.State{st}, len(texts)), 0, nil) {
+		for _, r := range m.fillAs(texts, slices.Repeat([]*grammar.State{st}, len(texts)), 0, nil, nil) {
 			ps = append(ps, part{res: r})
 		}
 		return ps

@@ -45,9 +45,14 @@ func finalReason(reason string) bool {
 	return false
 }
 
-// maxCuts bounds the cut points tried (2^maxCuts ways to cut, at most
-// (maxCuts+1)(maxCuts+2)/2 clauses filled).
+// maxCuts bounds the cut points tried (2^maxCuts ways to cut).
 const maxCuts = 7
+
+// maxSpan bounds a clause to this many pieces between cuts: a command with its
+// vocative ("Leafy, razor leaf the Rattler") is two, and a clause of more than one
+// command is read as well in smaller clauses. It keeps the clauses filled linear in
+// the cuts (at most 3·maxCuts) instead of quadratic.
+const maxSpan = 3
 
 // cut is one place an utterance may be cut: the clause before it ends at token
 // end (exclusive), the one after starts at token start (after the join words).
@@ -125,7 +130,10 @@ type clauses struct {
 }
 
 // clausesOf lists every clause of text worth filling, or nil when text is not cut.
-func (l *layout) clausesOf(text string) *clauses {
+// known, when not nil, says which words (by start offset) the whole reading knew: a
+// clause with a word it did not know cannot be understood alone (explained) and is
+// not filled.
+func (l *layout) clausesOf(text string, known map[int]bool) *clauses {
 	toks := tokenize(text)
 	cs := l.cuts(toks)
 	if len(cs) == 0 {
@@ -134,16 +142,33 @@ func (l *layout) clausesOf(text string) *clauses {
 	c := &clauses{text: text, toks: toks, cuts: cs}
 	n := len(cs) + 1
 	for a := 0; a < n; a++ {
-		for b := a + 1; b <= n; b++ {
+		for b := a + 1; b <= n && b-a <= maxSpan; b++ {
 			if a == 0 && b == n {
 				continue // the whole utterance: already read
 			}
 			from, to := c.tokRange(a, b)
+			if !allKnown(toks[from:to], known) {
+				continue
+			}
 			c.spans = append(c.spans, [2]int{a, b})
 			c.texts = append(c.texts, text[toks[from].start:toks[to-1].end])
 		}
 	}
+	if len(c.spans) == 0 {
+		return nil
+	}
 	return c
+}
+
+// allKnown reports whether known (nil: no record) marks every token known; a
+// token it has no entry for (a filler left out of a long utterance) counts as known.
+func allKnown(toks []token, known map[int]bool) bool {
+	for _, t := range toks {
+		if k, ok := known[t.start]; known != nil && ok && !k {
+			return false
+		}
+	}
+	return true
 }
 
 // tokRange returns the tokens [from, to) between cut points a and b.
