@@ -16,8 +16,8 @@ import (
 // pieces with the ruled-out ones left out:
 //
 //   - a piece that starts with a negation ("don't", "do not", "not", "never
-//     mind") is ruled out, unless the grammar itself says it that way and it reads
-//     as a command on its own ("don't move" is hold);
+//     mind") is ruled out, unless it is one of the grammar's own negated commands
+//     with nothing after it but that pattern's words ("don't move" is hold);
 //   - a piece followed by a take-back ("no", "wait", "actually", "sorry", or an "I
 //     mean" after the next piece) is replaced by the next piece, which must be the
 //     same kind of command ("revive Bubbles, wait, revive Cinder"); a bare value
@@ -44,7 +44,7 @@ type piece struct {
 // to read, and how to judge them.
 type correction struct {
 	text  string
-	texts []string // the kept pieces' texts, then the replaced and negated pieces' texts
+	texts []string // the kept pieces' texts, then the texts of the pieces they replaced
 	kept  int      // texts[:kept] are the kept pieces, in order
 	// sameAs[i] >= 0: kept piece i replaced the piece read as texts[sameAs[i]] and
 	// must be the same kind of command
