@@ -203,6 +203,7 @@ func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []gram
 	f.splitPass(texts, sts, steps, out, looks)
 	f.listPass(texts, sts, steps, out, looks)
 	f.correctionPass(texts, sts, steps, out)
+	f.addresseePass(texts, sts, steps, out, looks)
 	return out
 }
 
@@ -277,6 +278,7 @@ func (f *Model) fillOnce(texts []string, sts []*grammar.State, steps int) []gram
 type firstLook struct {
 	known map[int]bool
 	list  *list
+	named map[string]bool // the addressee types a value of which was said (pronouns.go)
 }
 
 // reading says how a transcript of a second reading is to be read: as a clause of
@@ -316,6 +318,12 @@ func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []r
 			looks[i].known = map[int]bool{}
 			for t, tk := range ft.toks {
 				looks[i].known[tk.start] = f.lay.knownWord(ft, t)
+			}
+			looks[i].named = map[string]bool{}
+			for _, c := range ft.cands {
+				if c.kind == cDyn && f.lay.addressees[c.typ] && c.match.from >= 0 && c.match.score >= poolThreshold {
+					looks[i].named[c.typ] = true
+				}
 			}
 			if ls, ok := f.lay.listIn(ft); ok {
 				looks[i].list = &ls

@@ -70,9 +70,10 @@ func TestClauseCuts(t *testing.T) {
 	}{
 		{"Sparky dodge, then Cinder come back and Leafy go", []string{"Sparky dodge", "Cinder come back", "Leafy go"}},
 		{"Cinder, ember the Rattler, and then fall back", []string{"Cinder", "ember the Rattler", "fall back"}},
-		{"dodge left and", nil},                              // a trailing join cuts nothing off
-		{"don't dodge, come back", nil},                      // a correction: corrections.go reads it
-		{"give Sparky a potion, then give it to Leafy", nil}, // "it" refers back
+		{"dodge left and", nil}, // a trailing join cuts nothing off
+		{"Cinder, duck, to the left", []string{"Cinder", "duck, to the left"}}, // "to the left" goes on with the dodge
+		{"don't dodge, come back", nil},                                        // a correction: corrections.go reads it
+		{"give Sparky a potion, then give it to Leafy", nil},                   // "it" refers back
 		{"Sparky thunderbolt", nil},
 		{"", nil},
 	} {
@@ -170,5 +171,37 @@ func TestJoinNeedsTheAddresseeFirst(t *testing.T) {
 	}
 	if r, ok := m.lay.joinReadings("", read("dodge left", "Bubbles come back"), 1, st); ok {
 		t.Errorf("joined although the addressee came after: %s", Describe(r))
+	}
+}
+
+// "You" is the monster spoken to: with nobody named, the active one. A word the
+// whole reading took for an unknown monster becomes the name only when it is
+// written as a name and the second reading gives it.
+func TestSecondPersonIsTheAddressee(t *testing.T) {
+	m := demoModel(t)
+	expectReadings(t, m, map[string]string{
+		"call yourself Pancake":         "rename actor=Sparky name=Pancake",
+		"change your name to Bolt":      "rename actor=Sparky name=Bolt",
+		"Bubbles, call yourself Splash": "rename actor=Bubbles name=Splash",
+	})
+	st := m.State()
+	st.Defaults["monster"] = "Leafy"
+	if r := m.Understand("I'm gonna call you Biscuit", st); Describe(r) != "rename actor=Leafy name=Biscuit" {
+		t.Errorf("the default monster is Leafy: %s", Describe(r))
+	}
+	for _, text := range []string{
+		"yeah I'll call you back later",  // talk: no capital, no name
+		"Charmander, can you dodge left", // an unknown monster addressed: not Sparky's dodge
+		"thank you Bulbasaur",
+	} {
+		if r := m.Understand(text, nil); !r.Rejected && r.Confidence() >= 0.6 {
+			t.Errorf("%q: executed %s", text, Describe(r))
+		}
+	}
+	if got := asAddressed("call yourself Pancake", "monster", &grammar.State{}); got != "" {
+		t.Errorf("no default monster: %q", got)
+	}
+	if got := asAddressed("change your name to Bolt", "monster", &grammar.State{Defaults: map[string]string{"monster": "Zappy"}}); got != "change Zappy's name to Bolt" {
+		t.Errorf("rewrite: %q", got)
 	}
 }
