@@ -127,9 +127,11 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 				continue // the constraints keep these absent; never trust a stray value
 			}
 			pc := float64(s.Conf[p])
-			if ro.part == partEnd && c.kind == cToken && spanStart >= 0 && l.nameEnd(f, s, c.tok) != c.tok {
-				// the name runs on to the end (nameEnd): where the model ended it
-				// does not matter, how sure it was of the start does
+			if ro.part == partEnd && c.kind == cToken && spanStart >= 0 && spanStart <= c.tok && l.runsToEnd(f, s, spanStart, c.tok) {
+				// the name runs on to the end of the utterance (nameEnd) wherever
+				// the model ended it: how sure it was of the end does not matter,
+				// how sure it was of the start does ("rename Bubbles to Stay Put":
+				// "Stay" or "Put" as the end gives the same name)
 				pc = startConf
 			}
 			conf = min(conf, pc)
@@ -278,17 +280,25 @@ func (l *layout) expandGroup(f *featurized, in *grammar.Intent, slots map[string
 // the utterance and no command took any of them (fillers and join words stop it:
 // "call him Bolt now", "... Bolt and dodge").
 func (l *layout) nameEnd(f *featurized, s *model.Sampled, end int) int {
-	if end+1 >= len(f.toks) {
-		return end
+	if end+1 < len(f.toks) && l.runsToEnd(f, s, end, end) {
+		return len(f.toks) - 1
 	}
+	return end
+}
+
+// runsToEnd reports whether a free-text span from token from would run on to the
+// end of the utterance from any end the model could choose: every word after from
+// is unbroken by punctuation, no filler or join word, and taken by no command
+// except as part of the span itself (up to end).
+func (l *layout) runsToEnd(f *featurized, s *model.Sampled, from, end int) bool {
 	used := l.usedTokens(f, s)
-	for t := end + 1; t < len(f.toks); t++ {
+	for t := from + 1; t < len(f.toks); t++ {
 		w := f.toks[t].norm
-		if f.toks[t-1].punctAfter || used[t] || l.fillers[w] || l.joins[w] {
-			return end
+		if f.toks[t-1].punctAfter || (used[t] && t > end) || l.fillers[w] || l.joins[w] {
+			return false
 		}
 	}
-	return len(f.toks) - 1
+	return true
 }
 
 // explained reports whether every word of a clause is one the grammar knows: a

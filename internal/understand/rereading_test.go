@@ -30,7 +30,12 @@ func TestSecondReadings(t *testing.T) {
 		// a name that holds a command's words is only a name
 		"call Cinder Hold The Line":           `rename actor=Cinder name="Hold The Line"`,
 		"rename Bubbles to Captain Come Back": `rename actor=Bubbles name="Captain Come Back"`,
+		"call Bubbles Hold The Door":          `rename actor=Bubbles name="Hold The Door"`,
 	})
+	// a name that runs to the end is as sure as its start: executed, not asked about
+	if r := m.Understand("call Bubbles Hold The Door", nil); r.Confidence() < 0.6 {
+		t.Errorf("unsure of a whole name: %.3f", r.Confidence())
+	}
 	// never a wrong command executed (at the default minimum confidence): rejected,
 	// unsure, or the right one
 	for text, right := range map[string]string{
