@@ -204,6 +204,7 @@ func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []gram
 	f.listPass(texts, sts, steps, out, looks)
 	f.correctionPass(texts, sts, steps, out)
 	f.addresseePass(texts, sts, steps, out, looks)
+	f.vocativePass(texts, sts, steps, out, looks)
 	return out
 }
 
@@ -276,9 +277,10 @@ func (f *Model) fillOnce(texts []string, sts []*grammar.State, steps int) []gram
 // readings use, so that they need not featurize it again: which words the grammar
 // knows (by the byte offset where each starts) and the list it says, if any.
 type firstLook struct {
-	known map[int]bool
-	list  *list
-	named map[string]bool // the addressee types a value of which was said (pronouns.go)
+	known    map[int]bool
+	list     *list
+	named    map[string]bool // the addressee types a value of which was said (pronouns.go)
+	trailing *trailingName   // an addressee value said last (pronouns.go)
 }
 
 // reading says how a transcript of a second reading is to be read: as a clause of
@@ -323,6 +325,9 @@ func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []r
 			for _, c := range ft.cands {
 				if c.kind == cDyn && f.lay.addressees[c.typ] && c.match.from >= 0 && c.match.score >= poolThreshold {
 					looks[i].named[c.typ] = true
+					if c.match.to == len(ft.toks) && c.match.from > 0 && c.match.score >= delexThreshold {
+						looks[i].trailing = &trailingName{typ: c.typ, value: c.value, start: ft.toks[c.match.from].start}
+					}
 				}
 			}
 			if ls, ok := f.lay.listIn(ft); ok {

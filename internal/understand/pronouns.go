@@ -1,6 +1,8 @@
 package understand
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -110,4 +112,85 @@ func capitalized(word string) bool {
 		return unicode.IsUpper(r)
 	}
 	return false
+}
+
+// A name said last, to the one who is to act: "use fire spin on Stonejaw Cinder",
+// "can you use vine whip on Stonejaw, Leafy". The model reads a vocative at the end
+// well after a command's last word, less well after a target with no comma between
+// (two names side by side). When the whole reading fails or is unsure and the
+// utterance ends with a value of an addressee type, the filler reads it again
+// without that name and gives the name to every command that left its addressee
+// to the default; a command that named another addressee, or that the named one
+// cannot do ("thunderbolt the Rattler, Bubbles"), makes that reading unusable.
+
+// trailingName is an addressee value said as the last words of an utterance.
+type trailingName struct {
+	typ, value string
+	start      int // byte offset where its words start
+}
+
+// vocativePass reads again, without it, the utterances that end with a name and
+// whose whole reading failed or is unsure, and gives that name to their commands.
+func (f *Model) vocativePass(texts []string, sts []*grammar.State, steps int, out []grammar.Result, looks []firstLook) {
+	var idx []int
+	var rtexts []string
+	var rsts []*grammar.State
+	for i, r := range out {
+		v := looks[i].trailing
+		if v == nil || (!r.Rejected && r.Confidence() >= splitBelow) || (r.Rejected && finalReason(r.Reason)) {
+			continue
+		}
+		st, clean, ok := f.rereadable(texts, sts, i)
+		if !ok {
+			continue
+		}
+		rest := strings.TrimRight(clean[:v.start], " ,.!?;:")
+		if rest == "" {
+			continue
+		}
+		idx, rtexts, rsts = append(idx, i), append(rtexts, rest), append(rsts, st)
+	}
+	if len(idx) == 0 {
+		return
+	}
+	results := f.fillAs(rtexts, rsts, steps, nil, nil)
+	for j, i := range idx {
+		r, ok := f.lay.addressedTo(results[j], looks[i].trailing, rsts[j])
+		if ok && (out[i].Rejected || r.Confidence() > out[i].Confidence()) {
+			r.Text = texts[i]
+			out[i] = r
+		}
+	}
+}
+
+// addressedTo gives v to every command of r that left an addressee slot of v's type
+// to the default, or returns false when a command named another one of that type
+// or cannot be done by v.
+func (l *layout) addressedTo(r grammar.Result, v *trailingName, st *grammar.State) (grammar.Result, bool) {
+	if r.Rejected {
+		return r, false
+	}
+	out := grammar.Result{Text: r.Text, Commands: []grammar.Command{}}
+	for _, c := range r.Commands {
+		in := l.g.Intent(c.Intent)
+		slots := maps.Clone(c.Slots)
+		for _, s := range in.Slots {
+			if s.Type.Name != v.typ || !slices.Contains(s.Defaults, "state") {
+				continue
+			}
+			if _, said := c.SlotConfidence[s.Name]; said {
+				if !strings.EqualFold(c.Slots[s.Name].Str, v.value) {
+					return r, false // "give a potion to Sparky, Bubbles": two names, no reading
+				}
+				continue
+			}
+			slots[s.Name] = grammar.Str(v.value)
+		}
+		c.Slots = l.g.Resolve(c.Intent, slots, st)
+		if l.g.Check(c, st) != nil {
+			return r, false
+		}
+		out.Commands = append(out.Commands, c)
+	}
+	return out, true
 }

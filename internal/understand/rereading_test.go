@@ -210,3 +210,27 @@ func TestSecondPersonIsTheAddressee(t *testing.T) {
 		t.Errorf("rewrite: %q", got)
 	}
 }
+
+// A name said last, after a target with no comma, is the one who acts; a name that
+// cannot do it, or a second name, is no reading.
+func TestNameSaidLast(t *testing.T) {
+	m := demoModel(t)
+	expectReadings(t, m, map[string]string{
+		"use ember on the Rattler Cinder":   "attack actor=Cinder move=ember target=Rattler",
+		"quick attack the Gloomcap Bubbles": "REJECT (Bubbles does not know quick attack)",
+	})
+	if r := m.Understand("give a potion to Sparky Bubbles", nil); !r.Rejected && r.Confidence() >= 0.6 {
+		t.Errorf("two names, one command: executed %s", Describe(r))
+	}
+	v := &trailingName{typ: "monster", value: "Leafy"}
+	said := grammar.Result{Commands: []grammar.Command{{Intent: "dodge",
+		Slots: map[string]grammar.Value{"actor": grammar.Str("Sparky")}, SlotConfidence: map[string]float64{"actor": 1}}}}
+	if _, ok := m.lay.addressedTo(said, v, m.State()); ok {
+		t.Error("a command that named Sparky given to Leafy")
+	}
+	unsaid := grammar.Result{Commands: []grammar.Command{{Intent: "dodge",
+		Slots: map[string]grammar.Value{"actor": grammar.Str("Sparky")}, SlotConfidence: map[string]float64{}}}}
+	if r, ok := m.lay.addressedTo(unsaid, v, m.State()); !ok || Describe(r) != "dodge actor=Leafy" {
+		t.Errorf("the default addressee: %v %s", ok, Describe(r))
+	}
+}
