@@ -31,10 +31,13 @@ import (
 
 // finalReasons mark rejections that no other reading may overturn: a word said
 // where a value belongs that is no value ("Comet, dodge left" after Comet was
-// renamed), a command cut off or without a value it needs, a number out of range,
-// a take-back. Clauses would only lose the words that made them rejections.
+// renamed), a command cut off, a number out of range, a take-back. Clauses would
+// only lose the words that made them rejections. (A command without a value it
+// needs, "item: which item?", is not final: in "antidote on Bubbles, potion on
+// Cinder" the whole reading ran the two together; each clause must still be a whole
+// command on its own.)
 var finalReasons = []string{"unknown ", "stops at", "out of range", "whole number", "is not a number",
-	"taken back", "which ", "only filler", "transcriber artefact", "empty transcript", "too long"}
+	"taken back", "only filler", "transcriber artefact", "empty transcript", "too long"}
 
 func finalReason(reason string) bool {
 	for _, r := range finalReasons {
