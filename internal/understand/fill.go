@@ -205,6 +205,7 @@ func (f *Model) FillEach(texts []string, sts []*grammar.State, steps int) []gram
 	f.correctionPass(texts, sts, steps, out)
 	f.addresseePass(texts, sts, steps, out, looks)
 	f.vocativePass(texts, sts, steps, out, looks)
+	f.digitPass(texts, sts, steps, out)
 	return out
 }
 

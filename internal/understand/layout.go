@@ -47,6 +47,8 @@ type layout struct {
 	// joinWords are the grammar's join phrases as words, for cutting clauses (split.go)
 	joinWords [][]string
 	keywords  map[string]bool // literal words of the patterns
+	// units are the words patterns put right after a number slot ("steps": homophones.go)
+	units map[string]bool
 	// addressees are the dynamic types a slot takes from the state when unsaid
 	// (the monster): the ones a player addresses (corrections.go)
 	addressees map[string]bool
@@ -198,6 +200,7 @@ func newLayout(g *grammar.Grammar, cfg model.Config) (*layout, error) {
 		l.joinWords = append(l.joinWords, words)
 	}
 	l.intentWords = map[string]map[string]bool{}
+	l.units = unitWords(g)
 	l.addressees = map[string]bool{}
 	for _, in := range g.Intents {
 		for _, sl := range in.Slots {

@@ -234,3 +234,25 @@ func TestNameSaidLast(t *testing.T) {
 		t.Errorf("the default addressee: %v %s", ok, Describe(r))
 	}
 }
+
+// A number heard as a word that sounds like it, before a unit word, is a number:
+// never a command that drops it.
+func TestSoundAlikeNumbers(t *testing.T) {
+	m := demoModel(t)
+	if !m.lay.units["steps"] || m.lay.units["left"] {
+		t.Errorf("unit words from the patterns: %v", m.lay.units)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"Bubbles, walk back to steps", "Bubbles, walk back 2 steps"},
+		{"go right for paces", "go right 4 paces"},
+		{"go to the left", ""}, // "to" before no unit word is no number
+		{"give a potion to Cinder", ""},
+	} {
+		if got, _ := m.lay.withDigits(tc.text); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	if r := m.Understand("Bubbles, walk back to steps", nil); !r.Rejected && Describe(r) != "move actor=Bubbles direction=back steps=2" {
+		t.Errorf("the steps dropped: %s", Describe(r))
+	}
+}
