@@ -98,18 +98,23 @@ func (l *layout) correctionOf(text string, st *grammar.State) *correction {
 			continue
 		}
 		rep := -1
+		t := say(p)
 		if p.takeBack && len(kept) > 0 {
 			// the kept piece before it is taken back; its addressee stays
 			last := len(kept) - 1
 			if v := l.addresseeIn(f, kept[last].from, kept[last].to); v != "" {
 				pending = v
 			}
+			if s := l.valueSwapped(f, kept[last], p); s != "" {
+				// "dodge right, no, forward": only the value is taken back
+				t = strings.TrimSuffix(keptText[last], say(kept[last])) + s
+				pending = ""
+			}
 			extra = append(extra, keptText[last])
 			rep = len(extra) - 1
 			kept, keptText, replaced = kept[:last], keptText[:last], replaced[:last]
 			ruledOut = true
 		}
-		t := say(p)
 		if pending != "" && l.addresseeIn(f, p.from, p.to) == "" {
 			t = pending + ", " + t
 		}
@@ -131,6 +136,48 @@ func (l *layout) correctionOf(text string, st *grammar.State) *correction {
 		c.groups = append(c.groups, l.saysGroup(toks[kept[i].from:kept[i].to]))
 	}
 	return c
+}
+
+// valueSwapped returns the text of piece old with its value replaced by the one
+// value piece repl says ("dodge right" + "forward" -> "dodge forward"; "super
+// potion on Sparky" + "on Bubbles" -> "super potion on Bubbles"), or "" when repl
+// is more than a value (with the words that lead into it) or old says no value of
+// its type.
+func (l *layout) valueSwapped(f *featurized, old, repl piece) string {
+	from := repl.from
+	for from < repl.to && (leadInWords[f.toks[from].norm] || l.fillers[f.toks[from].norm]) {
+		from++
+	}
+	valueKey := func(c cand) string {
+		switch c.kind {
+		case cEnum:
+			return "enum:" + l.enums[c.enum].typ.Name
+		case cDyn:
+			return "dyn:" + c.typ
+		}
+		return ""
+	}
+	var key string
+	for _, c := range f.cands {
+		if k := valueKey(c); k != "" && c.match.from == from && c.match.to == repl.to && c.match.score >= delexThreshold {
+			key = k
+		}
+	}
+	if key == "" {
+		return ""
+	}
+	for _, c := range f.cands {
+		if valueKey(c) != key || c.match.score < delexThreshold {
+			continue
+		}
+		for _, m := range append([]spanMatch{c.match}, c.again...) {
+			if m.from >= old.from && m.to <= old.to {
+				t := f.text
+				return t[f.toks[old.from].start:f.toks[m.from].start] + t[f.toks[from].start:f.toks[repl.to-1].end] + t[f.toks[m.to-1].end:f.toks[old.to-1].end]
+			}
+		}
+	}
+	return ""
 }
 
 // pieces cuts an utterance at punctuation, join words, negations and take-back

@@ -249,12 +249,27 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 	results := f.fillAs(ctexts, csts, steps, slices.Repeat([]reading{{clause: true}}, len(ctexts)), nil)
 	for _, j := range jobs {
 		split, ok := f.lay.bestSplit(j.c, results[j.first:j.first+len(j.c.texts)], csts[j.first])
-		whole := out[j.i]
-		if ok && (whole.Rejected || split.Confidence() > whole.Confidence()) {
-			split.Text = texts[j.i]
-			out[j.i] = split
+		if !ok {
+			continue
 		}
+		split.Text = texts[j.i]
+		out[j.i] = moreLikely(out[j.i], split)
 	}
+}
+
+// moreLikely returns the reading to keep of two readings of one utterance: the
+// second where the whole one failed or is less confident, and also where the
+// two disagree and the second is sure enough (at least splitBelow): a clause read
+// alone is less often confused than the clauses run together ("potion for Cinder
+// and a super potion for Leafy" read whole as two super potions).
+func moreLikely(whole, second grammar.Result) grammar.Result {
+	switch {
+	case whole.Rejected, second.Confidence() > whole.Confidence():
+		return second
+	case second.Confidence() >= splitBelow && Describe(whole) != Describe(second):
+		return second
+	}
+	return whole
 }
 
 // rereadable returns the state transcript i is understood under (nil in sts: the

@@ -10,7 +10,7 @@ import (
 // Numbers heard as words that sound like them: "walk ahead to steps", "go left
 // for spaces". The tokenizer knows "to", "for", "won" and "tree" may be numbers
 // (token.homophone); before a word the grammar puts after a number ("steps"), one
-// is. When no command of the whole reading took such a number, the filler reads
+// is. So is "a" before such a word in the singular ("take a step forward"). When no command of the whole reading took such a number, the filler reads
 // the utterance again with the digit ("walk ahead 2 steps"); if that reading does
 // not take it either, the utterance is rejected rather than executed without the
 // number the player said.
@@ -81,13 +81,22 @@ func (l *layout) withDigits(text string) (string, int) {
 	var b strings.Builder
 	last, first := 0, -1
 	for k, t := range toks {
-		if t.homophone && k+1 < len(toks) && l.units[toks[k+1].norm] {
-			b.WriteString(text[last:t.start])
-			b.WriteString(strconv.Itoa(t.num))
-			last = t.end
-			if first < 0 {
-				first = t.num
-			}
+		if k+1 >= len(toks) || !l.units[toks[k+1].norm] {
+			continue
+		}
+		n := t.num
+		switch {
+		case t.homophone:
+		case (t.norm == "a" || t.norm == "an") && !strings.HasSuffix(toks[k+1].norm, "s"):
+			n = 1 // "take a step forward"
+		default:
+			continue
+		}
+		b.WriteString(text[last:t.start])
+		b.WriteString(strconv.Itoa(n))
+		last = t.end
+		if first < 0 {
+			first = n
 		}
 	}
 	if first < 0 {

@@ -256,3 +256,39 @@ func TestSoundAlikeNumbers(t *testing.T) {
 		t.Errorf("the steps dropped: %s", Describe(r))
 	}
 }
+
+// A value taken back and said again alone replaces the value, not the command: the
+// command is read again with the new value in the old one's place.
+func TestValueTakenBack(t *testing.T) {
+	m := demoModel(t)
+	expectReadings(t, m, map[string]string{
+		"Cinder, dodge left, no, back":             "dodge actor=Cinder direction=back",
+		"give Cinder an antidote, sorry, a revive": "item item=revive target=Cinder",
+		"Leafy, take a step left":                  "move actor=Leafy direction=left steps=1",
+		"antidote on Leafy and a revive on Cinder": "item item=antidote target=Leafy; item item=revive target=Cinder",
+	})
+	for _, tc := range []struct{ text, want string }{
+		{"Cinder, dodge left, no, back", "Cinder, dodge back"},
+		{"use a potion on Sparky, no, on Bubbles", "use a potion on Bubbles"},
+		{"dodge left, no, dodge right", ""}, // a whole command replaces it as it is
+		{"dodge left, no, Bubbles", ""},     // no monster in the piece taken back
+	} {
+		f, err := m.lay.featurizeOpt(tc.text, m.state, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := m.lay.pieces(f)
+		var old, repl piece
+		for _, p := range ps {
+			if !p.marker && !p.takeBack {
+				old = p
+			}
+			if p.takeBack {
+				repl = p
+			}
+		}
+		if got := m.lay.valueSwapped(f, old, repl); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

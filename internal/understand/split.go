@@ -87,7 +87,7 @@ func (l *layout) cuts(toks []token) []cut {
 		if start >= len(toks) {
 			break // a trailing "and": nothing after it to cut off
 		}
-		if leadInWords[toks[start].norm] {
+		if preposition[toks[start].norm] {
 			continue // "Cinder, jump out of the way, to the left": the same command goes on
 		}
 		cs = append(cs, cut{end: k, start: start})
