@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"time"
 
 	"github.com/voicecmd/voicecmd/grammar"
@@ -129,9 +130,9 @@ func fillable(g *grammar.Grammar, c grammar.Command, s *grammar.Slot, st *gramma
 		return true
 	}
 	for _, v := range st.Values[s.Type.Name] {
-		slots := make(map[string]grammar.Value, len(c.Slots)+1)
-		for k, x := range c.Slots {
-			slots[k] = x
+		slots := maps.Clone(c.Slots)
+		if slots == nil {
+			slots = map[string]grammar.Value{}
 		}
 		slots[s.Name] = grammar.Str(v)
 		if g.Check(grammar.Command{Intent: c.Intent, Slots: slots}, st) == nil {

@@ -70,6 +70,8 @@ type Generator struct {
 	// negatable are the words a pattern itself puts after "don't" ("move" in "don't
 	// move" meaning hold): a verb the generator may not negate on its own
 	negatable map[string]bool
+	// dense[rel] are the rows of a relation dense in the base state (denseRows)
+	dense map[string][]float64
 }
 
 // New returns a generator for g.
@@ -84,7 +86,13 @@ func New(g *grammar.Grammar, opts Options) *Generator {
 	for w := range g.SelfNegated() {
 		negatable[w] = true
 	}
-	return &Generator{g: g, opts: opts, corpus: corpusFor(g), words: grammarWords(g), negatable: negatable}
+	dense := map[string][]float64{}
+	for _, r := range g.Relations {
+		if rows := denseRows(r, opts.BaseState); rows != nil {
+			dense[r.Name] = rows
+		}
+	}
+	return &Generator{g: g, opts: opts, corpus: corpusFor(g), words: grammarWords(g), negatable: negatable, dense: dense}
 }
 
 // builder assembles an utterance word by word, tracking slot spans.

@@ -165,7 +165,7 @@ func (gen *Generator) randomState(rng *rand.Rand) *grammar.State {
 	}
 	for _, r := range gen.g.Relations {
 		as, bs := st.Values[r.A.Name], st.Values[r.B.Name]
-		if rows := denseRows(r, gen.opts.BaseState); rows != nil {
+		if rows := gen.dense[r.Name]; rows != nil {
 			// most pairs hold in the game's own state (which moves target which
 			// enemies): each a value relates to b values in the share that a random
 			// a value of the game's state does (all enemies, or none for a self move)

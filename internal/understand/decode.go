@@ -89,6 +89,13 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	res := grammar.Result{Text: f.text, Commands: []grammar.Command{}}
 	prevIntent, prevSaid := "", map[string]grammar.Value(nil) // the last command said (grammar.CarryAddressee)
 	var names []namedSpan                                     // the free-text spans read, for commandsInNames
+	var usedToks []bool                                       // l.usedTokens(f, s), computed once when needed
+	usedOnce := func() []bool {
+		if usedToks == nil {
+			usedToks = l.usedTokens(f, s)
+		}
+		return usedToks
+	}
 	for fr := 0; fr < l.cfg.Frames; fr++ {
 		p0 := fr * S
 		ic := s.Chosen[p0]
@@ -127,7 +134,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 				continue // the constraints keep these absent; never trust a stray value
 			}
 			pc := float64(s.Conf[p])
-			if ro.part == partEnd && c.kind == cToken && spanStart >= 0 && spanStart <= c.tok && l.runsToEnd(f, s, spanStart, c.tok) {
+			if ro.part == partEnd && c.kind == cToken && spanStart >= 0 && spanStart <= c.tok && l.runsToEnd(f, usedOnce(), spanStart, c.tok) {
 				// the name runs on to the end of the utterance (nameEnd) wherever
 				// the model ended it: how sure it was of the end does not matter,
 				// how sure it was of the start does ("rename Bubbles to Stay Put":
@@ -154,7 +161,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 					if spanStart < c.tok && objectPronoun[f.toks[spanStart].norm] {
 						spanStart++ // "call him Noodle": him is the monster, Noodle the name
 					}
-					end := l.nameEnd(f, s, c.tok)
+					end := l.nameEnd(f, usedOnce(), c.tok)
 					names = append(names, namedSpan{len(res.Commands), spanStart, end})
 					cmd.Slots[ro.slot] = grammar.Str(strings.Trim(f.text[f.toks[spanStart].start:f.toks[end].end], " ,.!?;:\"'"))
 				default:
@@ -221,7 +228,7 @@ func (l *layout) decodeFrames(f *featurized, s *model.Sampled) grammar.Result {
 	if len(res.Commands) == 0 {
 		return grammar.Reject(f.text, "not a command: %q", strings.TrimSpace(f.text))
 	}
-	used := l.usedTokens(f, s)
+	used := usedOnce()
 	if reason := l.unknownAddressee(f, used, res.Commands[0]); reason != "" {
 		return grammar.Reject(f.text, "%s", reason)
 	}
@@ -279,8 +286,8 @@ func (l *layout) expandGroup(f *featurized, in *grammar.Intent, slots map[string
 // over the words after it when those go on, unbroken by punctuation, to the end of
 // the utterance and no command took any of them (fillers and join words stop it:
 // "call him Bolt now", "... Bolt and dodge").
-func (l *layout) nameEnd(f *featurized, s *model.Sampled, end int) int {
-	if end+1 < len(f.toks) && l.runsToEnd(f, s, end, end) {
+func (l *layout) nameEnd(f *featurized, used []bool, end int) int {
+	if end+1 < len(f.toks) && l.runsToEnd(f, used, end, end) {
 		return len(f.toks) - 1
 	}
 	return end
@@ -290,8 +297,7 @@ func (l *layout) nameEnd(f *featurized, s *model.Sampled, end int) int {
 // end of the utterance from any end the model could choose: every word after from
 // is unbroken by punctuation, no filler or join word, and taken by no command
 // except as part of the span itself (up to end).
-func (l *layout) runsToEnd(f *featurized, s *model.Sampled, from, end int) bool {
-	used := l.usedTokens(f, s)
+func (l *layout) runsToEnd(f *featurized, used []bool, from, end int) bool {
 	for t := from + 1; t < len(f.toks); t++ {
 		w := f.toks[t].norm
 		if f.toks[t-1].punctAfter || (used[t] && t > end) || l.fillers[w] || l.joins[w] {

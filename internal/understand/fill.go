@@ -226,7 +226,7 @@ func (f *Model) splitPass(texts []string, sts []*grammar.State, steps int, out [
 	var ctexts []string
 	var csts []*grammar.State
 	for i, r := range out {
-		if (!r.Rejected && len(r.Commands) < 2 && r.Confidence() >= splitBelow) || (r.Rejected && finalReason(r.Reason)) {
+		if (sure(r) && len(r.Commands) < 2) || (r.Rejected && finalReason(r.Reason)) {
 			continue
 		}
 		st, clean, ok := f.rereadable(texts, sts, i)
@@ -299,6 +299,31 @@ type firstLook struct {
 	trailing *trailingName   // an addressee value said last (pronouns.go)
 }
 
+// look records what the whole reading of f saw (firstLook).
+func (l *layout) look(f *featurized) firstLook {
+	lk := firstLook{known: map[int]bool{}, named: map[string]bool{}}
+	for t, tk := range f.toks {
+		lk.known[tk.start] = l.knownWord(f, t)
+	}
+	for _, c := range f.cands {
+		if c.kind == cDyn && l.addressees[c.typ] && c.match.from >= 0 && c.match.score >= poolThreshold {
+			lk.named[c.typ] = true
+			if c.match.to == len(f.toks) && c.match.from > 0 && c.match.score >= delexThreshold {
+				lk.trailing = &trailingName{typ: c.typ, value: c.value, start: f.toks[c.match.from].start}
+			}
+		}
+	}
+	if ls, ok := l.listIn(f); ok {
+		ls.text = l.asGroup(f, ls)
+		lk.list = &ls
+	}
+	return lk
+}
+
+// sure reports whether r is a reading confident enough to need no second one
+// (one command at least splitBelow; several commands are read by clauses too).
+func sure(r grammar.Result) bool { return !r.Rejected && r.Confidence() >= splitBelow }
+
 // reading says how a transcript of a second reading is to be read: as a clause of
 // a longer utterance (split.go), or with a list said as a group phrase (lists.go).
 type reading struct {
@@ -307,7 +332,8 @@ type reading struct {
 }
 
 // fillAs is fillOnce where text i is read as hows[i] says; hows may be nil. When
-// looks is not nil, it also records what each reading saw (firstLook).
+// looks is not nil, it also records what each reading that may need a second one
+// saw (firstLook); a sure one-command reading pays nothing for it.
 func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []reading, looks []firstLook) []grammar.Result {
 	if steps <= 0 {
 		steps = f.steps
@@ -332,25 +358,6 @@ func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []r
 		if hows != nil {
 			ft.listed, ft.clause = hows[i].listed, hows[i].clause
 		}
-		if looks != nil {
-			looks[i].known = map[int]bool{}
-			for t, tk := range ft.toks {
-				looks[i].known[tk.start] = f.lay.knownWord(ft, t)
-			}
-			looks[i].named = map[string]bool{}
-			for _, c := range ft.cands {
-				if c.kind == cDyn && f.lay.addressees[c.typ] && c.match.from >= 0 && c.match.score >= poolThreshold {
-					looks[i].named[c.typ] = true
-					if c.match.to == len(ft.toks) && c.match.from > 0 && c.match.score >= delexThreshold {
-						looks[i].trailing = &trailingName{typ: c.typ, value: c.value, start: ft.toks[c.match.from].start}
-					}
-				}
-			}
-			if ls, ok := f.lay.listIn(ft); ok {
-				looks[i].list = &ls
-				ls.text = f.lay.asGroup(ft, ls)
-			}
-		}
 		all[i] = ft
 	})
 	var feats []*featurized
@@ -373,6 +380,9 @@ func (f *Model) fillAs(texts []string, sts []*grammar.State, steps int, hows []r
 		r := f.cal.calibrate(f.lay.decode(feats[j], sampled[j]))
 		r.Text = texts[idx[j]] // as given, even where spans were cut from a cleaned copy
 		out[idx[j]] = r
+		if looks != nil && (!sure(r) || len(r.Commands) > 1) { // only what a second reading may read
+			looks[idx[j]] = f.lay.look(feats[j])
+		}
 	})
 	for _, ft := range feats {
 		f.lay.release(ft)

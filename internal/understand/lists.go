@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/voicecmd/voicecmd/grammar"
@@ -55,7 +56,7 @@ func (l *layout) listIn(f *featurized) (list, bool) {
 	for i := 0; i < len(ms); i++ {
 		run := list{typ: ms[i].typ, values: []string{ms[i].value}, from: ms[i].from, to: ms[i].to}
 		bare, and := false, false // values said with nothing between; an "and" between
-		for j := i + 1; j < len(ms) && ms[j].typ == run.typ && !contains(run.values, ms[j].value); j++ {
+		for j := i + 1; j < len(ms) && ms[j].typ == run.typ && !slices.Contains(run.values, ms[j].value); j++ {
 			gap := ms[j].from - run.to
 			switch {
 			case gap == 0 && f.toks[run.to-1].punctAfter:
@@ -80,15 +81,6 @@ func (l *layout) listIn(f *featurized) (list, bool) {
 	return list{}, false
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // asGroup rewrites text with the list said as its type's first group phrase.
 func (l *layout) asGroup(f *featurized, ls list) string {
 	phrase := ""
@@ -109,7 +101,7 @@ func (f *Model) listPass(texts []string, sts []*grammar.State, steps int, out []
 	var rsts []*grammar.State
 	var hows []reading
 	for i, r := range out {
-		if (!r.Rejected && r.Confidence() >= splitBelow) || looks[i].list == nil {
+		if sure(r) || looks[i].list == nil {
 			continue
 		}
 		st, _, ok := f.rereadable(texts, sts, i)

@@ -137,7 +137,7 @@ func (f *Model) vocativePass(texts []string, sts []*grammar.State, steps int, ou
 	var rsts []*grammar.State
 	for i, r := range out {
 		v := looks[i].trailing
-		if v == nil || (!r.Rejected && r.Confidence() >= splitBelow) || (r.Rejected && finalReason(r.Reason)) {
+		if v == nil || sure(r) || (r.Rejected && finalReason(r.Reason)) {
 			continue
 		}
 		st, clean, ok := f.rereadable(texts, sts, i)
