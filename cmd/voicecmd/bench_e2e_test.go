@@ -36,8 +36,11 @@ func TestBenchE2E(t *testing.T) {
 			t.Errorf("stage %s: %+v", k, p)
 		}
 	}
-	// End to end covers at least the endpointer's wait and whisper's time.
-	if rep.E2EP50 < rep.Stages["endpoint"].P50 || rep.Frames < 60 || !(rep.UpdateP99 > 0) {
+	// End to end covers at least the endpointer's wait. The endpointer reports its
+	// wait in whole 20 ms frames ("plus a frame at most", voice.Event.EndpointDelay)
+	// while end to end is timed to the microsecond, so it may lie up to a frame under.
+	const frameMS = 20
+	if rep.E2EP50+frameMS < rep.Stages["endpoint"].P50 || rep.Frames < 60 || !(rep.UpdateP99 > 0) {
 		t.Errorf("report: %+v", rep)
 	}
 	if st, err := os.Stat(png); err != nil || st.Size() < 1000 {
